@@ -20,7 +20,13 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -489,6 +495,19 @@ def _digest(data: bytes, key: str) -> str:
     return h.hexdigest()
 
 
+def _fingerprint(source: Path, key: str) -> tuple[str, str, str, int]:
+    """(failure kind, detail, digest, size) of one source; kind is "" when readable."""
+    try:
+        if not source.is_file():
+            return ("notfile" if source.exists() else "missing"), "", "", 0
+        data = source.read_bytes()
+    except OSError as exc:
+        return "unreadable", exc.strerror or str(exc), "", 0
+    if not data:
+        return "empty", "", "", 0
+    return "", "", _digest(data, key), len(data)
+
+
 def _read_meta(cache_dir: Path, name: str) -> dict | None:
     """A cache entry's meta, or None unless the entry is complete and intact.
 
@@ -602,24 +621,16 @@ def process_photos(
     metas: dict[str, dict] = {}
     misses: list[tuple[int, str, Path]] = []
 
-    for source in sources:
-        source = Path(source)
-        if source in results:
+    unique = list(dict.fromkeys(Path(s) for s in sources))
+    # Reading and hashing is the whole cost of a warm run; hashlib releases the GIL on large
+    # buffers, so a few threads overlap disk reads with hashing.
+    with ThreadPoolExecutor(max_workers=min(4, max(1, len(unique)))) as threads:
+        prints = list(threads.map(lambda p: _fingerprint(p, key), unique))
+
+    for source, (kind, detail, digest, size) in zip(unique, prints, strict=True):
+        if kind:
+            results[source] = PhotoFailure(source, _failure_message(kind, detail, source))
             continue
-        try:
-            if not source.is_file():
-                kind = "notfile" if source.exists() else "missing"
-                results[source] = PhotoFailure(source, _failure_message(kind, "", source))
-                continue
-            data = source.read_bytes()
-        except OSError as exc:
-            detail = exc.strerror or str(exc)
-            results[source] = PhotoFailure(source, _failure_message("unreadable", detail, source))
-            continue
-        if not data:
-            results[source] = PhotoFailure(source, _failure_message("empty", "", source))
-            continue
-        digest = _digest(data, key)
         results[source] = None  # type: ignore[assignment]  # placeholder keeps input order
         if digest in by_digest:
             by_digest[digest].append(source)
@@ -629,7 +640,7 @@ def process_photos(
         if meta is not None:
             metas[digest] = meta
         else:
-            misses.append((len(data), digest, source))
+            misses.append((size, digest, source))
 
     # Biggest first so that the pool does not end waiting on one large photo.
     misses.sort(key=lambda m: (-m[0], m[1]))

@@ -1,0 +1,140 @@
+"""Catalog: the validated branches grouped the ways visitors browse them.
+
+Pure data: by township (in configured order), by field, by tag, by 示范点 level, the honour roll,
+featured and recently updated. Names sort by pinyin so the order is the one readers expect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from pypinyin import Style, lazy_pinyin
+
+from .config import Settings
+from .model import Branch, Honor
+from .schema import LEVELS
+from .slugs import slugify
+
+
+@dataclass
+class Group:
+    name: str
+    slug: str
+    branches: list[Branch] = field(default_factory=list)
+
+
+@dataclass
+class Catalog:
+    branches: list[Branch]
+    towns: list[Group]
+    fields: list[Group]
+    tags: list[Group]
+    demonstration: list[Group]  # one group per level, highest first, only levels in use
+    honours: list[tuple[str, list[tuple[Honor, Branch]]]]  # (level, entries), highest first
+    featured: list[Branch]
+    recent: list[Branch]
+    updated: dict[str, dt.date]  # slug -> date shown as 更新于
+
+    def honour_counts(self) -> list[tuple[str, int]]:
+        return [(level, len(entries)) for level, entries in self.honours]
+
+    def neighbours(self, branch: Branch) -> tuple[Branch | None, Branch | None]:
+        """Previous and next branch within the same township."""
+        for group in self.towns:
+            if group.name == branch.town:
+                i = group.branches.index(branch)
+                prev = group.branches[i - 1] if i > 0 else None
+                nxt = group.branches[i + 1] if i + 1 < len(group.branches) else None
+                return prev, nxt
+        return None, None
+
+
+def pinyin_key(text: str) -> tuple[str, str]:
+    return ("".join(lazy_pinyin(text, style=Style.TONE3)), text)
+
+
+def level_rank(level: str) -> int:
+    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+
+
+def build_catalog(
+    branches: list[Branch], settings: Settings, git_dates: dict[str, dt.date]
+) -> Catalog:
+    town_order = {name: i for i, name in enumerate(settings.towns)}
+
+    def town_key(name: str) -> tuple[int, tuple[str, str]]:
+        return (town_order.get(name, len(town_order)), pinyin_key(name))
+
+    ordered = sorted(branches, key=lambda b: (town_key(b.town), pinyin_key(b.display_name)))
+
+    towns = _group(ordered, lambda b: [b.town])
+    towns.sort(key=lambda g: town_key(g.name))
+    field_order = {name: i for i, name in enumerate(settings.fields)}
+    fields = _group(ordered, lambda b: [b.field])
+    fields.sort(key=lambda g: field_order.get(g.name, len(field_order)))
+    tags = _group(ordered, lambda b: list(b.tags))
+    tags.sort(key=lambda g: (-len(g.branches), pinyin_key(g.name)))
+    demo = _group(ordered, lambda b: [b.demonstration] if b.demonstration else [])
+    demo.sort(key=lambda g: level_rank(g.name))
+
+    honours: dict[str, list[tuple[Honor, Branch]]] = {}
+    for b in ordered:
+        for h in b.honors:
+            honours.setdefault(h.level, []).append((h, b))
+    honour_list = [
+        (level, sorted(entries, key=lambda e: (-e[0].year, pinyin_key(e[0].title))))
+        for level, entries in sorted(honours.items(), key=lambda kv: level_rank(kv[0]))
+    ]
+
+    updated = {}
+    for b in ordered:
+        date = b.updated or git_dates.get(b.source)
+        if date:
+            updated[b.slug] = date
+
+    return Catalog(
+        branches=ordered,
+        towns=towns,
+        fields=fields,
+        tags=tags,
+        demonstration=demo,
+        honours=honour_list,
+        featured=_featured(ordered, settings),
+        recent=sorted(
+            (b for b in ordered if b.slug in updated),
+            key=lambda b: (updated[b.slug], b.slug),
+            reverse=True,
+        )[: settings.recent_count],
+        updated=updated,
+    )
+
+
+def _group(branches: list[Branch], keys) -> list[Group]:
+    groups: dict[str, Group] = {}
+    slugs: Counter[str] = Counter()
+    for b in branches:
+        for key in keys(b):
+            if key not in groups:
+                slug = slugify(key) or "x"
+                slugs[slug] += 1
+                # Two names can share a pinyin spelling; a suffix keeps their URLs apart.
+                groups[key] = Group(key, slug if slugs[slug] == 1 else f"{slug}-{slugs[slug]}")
+            groups[key].branches.append(b)
+    return list(groups.values())
+
+
+def _featured(branches: list[Branch], settings: Settings) -> list[Branch]:
+    by_slug = {b.slug: b for b in branches}
+    chosen = [by_slug[s] for s in settings.featured if s in by_slug]
+    if chosen:
+        return chosen
+
+    def merit(b: Branch) -> tuple:
+        best_honour = min((level_rank(h.level) for h in b.honors), default=len(LEVELS))
+        demo = level_rank(b.demonstration) if b.demonstration else len(LEVELS)
+        return (min(demo, best_honour), demo, -len(b.honors), 0 if b.photos else 1,
+                pinyin_key(b.display_name))
+
+    return sorted(branches, key=merit)[: settings.featured_count]

@@ -1,0 +1,243 @@
+"""The ``showcase`` command: check, build, serve, new.
+
+Every message is Chinese; content problems are one line each (``path:line: field: message``);
+no traceback reaches the user for anything the user can fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .problems import Problem
+
+CONFIG_FILE = "mkdocs.yml"
+
+
+class _Fail(Exception):
+    """A message for the user, then exit 1."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    _setup_logging(args.verbose)
+    try:
+        return args.func(args)
+    except _Fail as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="showcase", description="支部品牌展示站生成器：一村一特色，一支部一品牌"
+    )
+    parser.add_argument("--version", action="version", version=f"showcase {__version__}")
+    sub = parser.add_subparsers(title="命令", metavar="命令")
+
+    def command(name: str, helptext: str, func) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=helptext, description=helptext)
+        p.add_argument("--root", default=".", help="项目目录（含 mkdocs.yml），默认当前目录")
+        p.add_argument("-v", "--verbose", action="store_true", help="显示更多过程信息")
+        p.set_defaults(func=func)
+        return p
+
+    command("check", "检查所有支部的 branch.yml 和照片，一次列出全部问题", _cmd_check)
+    command("build", "检查、处理照片、生成页面，并构建站点到 site/", _cmd_build)
+    serve = command("serve", "构建并启动本地预览，修改 branch.yml 或照片后自动刷新", _cmd_serve)
+    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
+    new = command("new", "新建一个支部文件夹和带注释的 branch.yml", _cmd_new)
+    new.add_argument("name", help="支部全称，如：横冲村党支部")
+    new.add_argument("--slug", help="网址名（小写字母、数字、-），默认由拼音生成")
+    new.add_argument("--town", default="", help="所属乡镇（街道）")
+    new.add_argument("--field", default="", help="领域")
+    return parser
+
+
+def _setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LevelFormatter())
+    for name in ("mkdocs", "material"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.INFO if verbose else logging.WARNING)
+        logger.propagate = False
+
+
+class _LevelFormatter(logging.Formatter):
+    LABELS = {logging.WARNING: "警告", logging.ERROR: "错误", logging.CRITICAL: "错误"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        label = self.LABELS.get(record.levelno)
+        msg = record.getMessage()
+        return f"{label}：{msg}" if label else msg
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .pipeline import check
+
+    cfg, plugin = _load(args.root)
+    settings = _settings(cfg, plugin)
+    result = check(settings)
+    _print_problems(result.problems)
+    photos = sum(len(b.photo_refs()) for b in result.branches)
+    if not result.ok:
+        return 1
+    print(f"检查完毕：{len(result.branches)} 个支部、{photos} 处照片引用，没有错误。")
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    from .pipeline import generate
+
+    root = Path(args.root).resolve()
+    _set_source_date_epoch(root)
+    cfg, plugin = _load(args.root)
+    settings = _settings(cfg, plugin)
+    result = generate(settings)
+    _print_problems(result.problems)
+    if not result.ok:
+        print("站点未生成，site/ 保持原样。", file=sys.stderr)
+        return 1
+
+    site_dir = Path(cfg.site_dir)
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    cfg["site_dir"] = str(staging)
+    plugin.pregenerated = True
+    cfg.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(cfg)
+    except MkDocsException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _Fail(f"MkDocs 构建失败：{exc}；site/ 保持原样") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _swap(staging, site_dir)
+    print(f"已生成站点：{len(result.branches)} 个支部 → {_rel(site_dir, root)}/")
+    return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from mkdocs.commands.serve import serve
+
+    root = Path(args.root).resolve()
+    _load(args.root)  # report a missing or broken mkdocs.yml in plain words first
+    print(f"预览地址：http://{args.dev_addr}/  （按 Ctrl+C 停止）")
+    serve(config_file=str(root / CONFIG_FILE), dev_addr=args.dev_addr, livereload=True)
+    return 0
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, create_branch
+
+    cfg, plugin = _load(args.root)
+    settings = _settings(cfg, plugin)
+    try:
+        path = create_branch(settings, args.name, slug=args.slug, town=args.town, field=args.field)
+    except ScaffoldError as exc:
+        raise _Fail(str(exc)) from None
+    print(f"已创建 {_rel(path, settings.root)}：请打开填写，照片放进同一文件夹的 photos/ 里。")
+    return 0
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _load(root_arg: str):
+    """MkDocs' configuration and our plugin instance, or a plain message saying what is wrong."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    root = Path(root_arg).resolve()
+    config_file = root / CONFIG_FILE
+    if not config_file.is_file():
+        raise _Fail(f"{_rel(config_file, Path.cwd())} 不存在：请在项目目录中运行，或用 --root 指定")
+    try:
+        cfg = load_config(str(config_file))
+    except MkDocsException as exc:
+        raise _Fail(f"{CONFIG_FILE} 有错误：{exc}") from None
+    except Exception as exc:  # a YAML error inside mkdocs.yml
+        raise _Fail(f"{CONFIG_FILE} 无法读取：{exc}") from None
+    plugin = cfg.plugins.get("showcase")
+    if plugin is None:
+        raise _Fail(f"{CONFIG_FILE} 的 plugins 里没有 showcase，请加上")
+    return cfg, plugin
+
+
+def _settings(cfg, plugin):
+    from dataclasses import replace
+
+    from .plugin import settings_from
+
+    return replace(settings_from(plugin.config, cfg), progress=True)
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for p in problems:
+        print(p, file=sys.stdout if p.is_error else sys.stderr)
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    if errors or warnings:
+        print(f"共 {errors} 个错误、{warnings} 个警告。", file=sys.stderr)
+    sys.stdout.flush()
+
+
+def _swap(staging: Path, site_dir: Path) -> None:
+    """Replace site/ by the finished build in two renames, so a reader never sees half a site."""
+    old = None
+    if site_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
+        old.rmdir()
+        site_dir.rename(old)
+    staging.rename(site_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _set_source_date_epoch(root: Path) -> None:
+    """Dates MkDocs writes (sitemap) come from the last commit, never from the clock."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return
+    try:
+        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True,
+                             text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    if not out.isdigit():
+        config = root / CONFIG_FILE
+        out = str(int(config.stat().st_mtime)) if config.exists() else "0"
+    os.environ["SOURCE_DATE_EPOCH"] = out
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Output: write generated files into docs_dir, touching only what changed and only what is ours.
+
+A manifest lists every file the generator wrote. A file at a generated path that the manifest does
+not list was put there by a person, so it is never overwritten; stale files are removed only when
+the manifest says they are ours. Unchanged files keep their bytes and mtime, so MkDocs' live reload
+and incremental tools see only real changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .problems import Problem
+
+MANIFEST = ".showcase-manifest.json"
+
+
+@dataclass
+class WriteReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+
+
+def check_ownership(docs_dir: Path, root: Path, paths: list[str]) -> list[Problem]:
+    """Generated paths that already hold a hand-written file (which we must not overwrite)."""
+    ours = _read_manifest(docs_dir)
+    problems = []
+    for rel in paths:
+        target = docs_dir / rel
+        if target.exists() and rel not in ours:
+            where = _rel(target, root)
+            problems.append(Problem(where, 1, "文件",
+                                    "这是生成器要写的位置，但这里已有手写文件；为免覆盖，请改名或移走"))
+    return problems
+
+
+def write_outputs(docs_dir: Path, files: dict[str, bytes], keep: set[str] = frozenset()) -> WriteReport:
+    """Write ``files`` (relative to docs_dir); remove files we wrote before and no longer produce.
+
+    ``keep`` lists further paths owned by another step (the photo step's media files).
+    """
+    report = WriteReport()
+    old = _read_manifest(docs_dir)
+    for rel in sorted(files):
+        target = docs_dir / rel
+        data = files[rel]
+        try:
+            if target.is_file() and target.read_bytes() == data:
+                report.unchanged += 1
+                continue
+        except OSError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(target, data)
+        report.written.append(rel)
+    for rel in sorted(old - set(files) - keep):
+        target = docs_dir / rel
+        if target.is_file():
+            target.unlink()
+            report.removed.append(rel)
+            _prune_empty(target.parent, docs_dir)
+    new_manifest = sorted(set(files))
+    if new_manifest != sorted(old):
+        _atomic_write(docs_dir / MANIFEST,
+                      json.dumps(new_manifest, ensure_ascii=False, indent=0).encode("utf-8"))
+    return report
+
+
+def _read_manifest(docs_dir: Path) -> set[str]:
+    try:
+        return set(json.loads((docs_dir / MANIFEST).read_text("utf-8")))
+    except (OSError, ValueError):
+        return set()
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _prune_empty(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,154 @@
+"""Pages: render the catalog into Markdown pages from the Jinja2 templates in ``templates/``.
+
+Every value from ``branch.yml`` reaches a page escaped: HTML-escaped in HTML, additionally
+Markdown-escaped in headings, and text fields only through ``text.render_text``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import posixpath
+from collections.abc import Mapping
+from pathlib import Path
+
+import segno
+from pymdownx.slugs import slugify
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from .catalog import Catalog, Group
+from .config import Settings
+from .model import Branch, PhotoRef
+from .photos import PhotoResult, Rendition
+from .schema import LEVELS
+from .text import md_inline, plain, render_text
+
+MEDIA_DIR = "media"
+# Folders (and files) of docs_dir that belong to the generator; see output.py.
+GENERATED = ("index.md", "branches", "towns", "fields", "tags", "honours", "demonstration", MEDIA_DIR)
+
+Images = Mapping[Path, PhotoResult]
+
+
+def render_pages(catalog: Catalog, images: Images, settings: Settings) -> dict[str, bytes]:
+    """Every generated file of docs_dir (pages and QR codes) as ``{relative path: bytes}``."""
+    r = _Renderer(catalog, images, settings)
+    out: dict[str, str | bytes] = {"index.md": r.page("home.md.j2", "index.md")}
+    for b in catalog.branches:
+        out[f"branches/{b.slug}.md"] = r.page("branch.md.j2", f"branches/{b.slug}.md", branch=b)
+        if settings.site_url:
+            out[f"branches/{b.slug}/qr.svg"] = qr_svg(branch_url(settings, b), b.name)
+    for kind, groups, title in (
+        ("towns", catalog.towns, "乡镇（街道）"),
+        ("fields", catalog.fields, "领域"),
+    ):
+        out[f"{kind}/index.md"] = r.page(
+            "groups.md.j2", f"{kind}/index.md", kind=kind, groups=groups, title=title
+        )
+        for g in groups:
+            out[f"{kind}/{g.slug}.md"] = r.page(
+                "group.md.j2", f"{kind}/{g.slug}.md", kind=kind, group=g, title=title
+            )
+    out["tags/index.md"] = r.page("tags.md.j2", "tags/index.md")
+    out["demonstration/index.md"] = r.page("demonstration.md.j2", "demonstration/index.md")
+    out["honours/index.md"] = r.page("honours.md.j2", "honours/index.md")
+    return {k: v.encode("utf-8") if isinstance(v, str) else v for k, v in out.items()}
+
+
+def branch_url(settings: Settings, branch: Branch) -> str:
+    """The page's full public URL, as the QR code encodes it."""
+    base = settings.site_url.rstrip("/") + "/"
+    return base + _page_url(f"branches/{branch.slug}.md", settings.use_directory_urls)
+
+
+def qr_svg(url: str, title: str) -> bytes:
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(
+        buf, kind="svg", scale=6, border=2, xmldecl=False, title=f"{title} 二维码", dark="#1a1a1a"
+    )
+    return buf.getvalue()
+
+
+def _page_url(src: str, directory_urls: bool) -> str:
+    """MkDocs' URL for a Markdown source path (relative, no leading slash)."""
+    stem = src[: -len(".md")]
+    if stem == "index" or stem.endswith("/index"):
+        return stem[: -len("index")]
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+class _Renderer:
+    def __init__(self, catalog: Catalog, images: Images, settings: Settings):
+        self.catalog = catalog
+        self.images = images
+        self.settings = settings
+        env = Environment(
+            loader=PackageLoader("generator", "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        env.filters.update(
+            md=md_inline,
+            text=render_text,
+            plain=plain,
+            attr_html=lambda v: escape(str(escape(v))),  # for attributes shown via innerHTML
+            date=_date,
+            json=lambda v: Markup(json.dumps(v, ensure_ascii=False)),
+            tag_anchor=_tag_anchor,
+        )
+        env.globals.update(levels=LEVELS)
+        self.env = env
+
+    def page(self, template: str, src: str, **context) -> str:
+        here = _page_url(src, self.settings.use_directory_urls)
+
+        base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+
+        def url(target: str) -> str:
+            """Link from this page to a docs path (``towns/x.md``) or a static file."""
+            directory = self.settings.use_directory_urls
+            dest = _page_url(target, directory) if target.endswith(".md") else target
+            rel = posixpath.relpath("/" + dest, "/" + base)
+            if dest.endswith("/") or not dest:
+                return "./" if rel == "." else rel + "/"
+            return rel
+
+        def media(r: Rendition) -> str:
+            return url(f"{MEDIA_DIR}/{r.name}")
+
+        def photo(ref: PhotoRef | None) -> PhotoResult | None:
+            return self.images.get(ref.path) if ref else None
+
+        return self.env.get_template(template).render(
+            c=self.catalog,
+            s=self.settings,
+            url=url,
+            media=media,
+            photo=photo,
+            branch_link=lambda b: url(f"branches/{b.slug}.md"),
+            group_link=lambda kind, g: url(f"{kind}/{g.slug}.md"),
+            town_group=lambda b: _find(self.catalog.towns, b.town),
+            field_group=lambda b: _find(self.catalog.fields, b.field),
+            **context,
+        )
+
+
+def _find(groups: list[Group], name: str) -> Group:
+    return next(g for g in groups if g.name == name)
+
+
+def _tag_anchor(tag: str) -> str:
+    """The id Material's tags plugin gives a tag's listing (its default ``tag:{slug}``)."""
+    return "tag:" + _SLUGIFY(tag, "-")
+
+
+_SLUGIFY = slugify(case="lower")
+
+
+def _date(value: dt.date | None) -> str:
+    return f"{value.year} 年 {value.month} 月 {value.day} 日" if value else ""

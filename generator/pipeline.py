@@ -1,0 +1,134 @@
+"""The pipeline, top to bottom: load → validate → photos → pages → write.
+
+``generate`` is what both the ``showcase`` command and the MkDocs plugin call; it knows nothing of
+MkDocs. It returns every problem found instead of raising on the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .catalog import Catalog, build_catalog
+from .config import Settings
+from .model import Branch, PhotoRef
+from .output import WriteReport, check_ownership, write_outputs
+from .pages import GENERATED, MEDIA_DIR, render_pages
+from .photos import PhotoFailure, PhotoResult, clean_stale, process_photos
+from .problems import Problem, Severity, has_errors, sort_problems
+from .validate import load_branches
+
+
+@dataclass
+class Result:
+    problems: list[Problem] = field(default_factory=list)
+    branches: list[Branch] = field(default_factory=list)
+    catalog: Catalog | None = None
+    pages: WriteReport | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+
+def check(settings: Settings) -> Result:
+    """Load and validate every branch, and decode every photo (into the cache): all problems."""
+    result = Result()
+    branches, problems = load_branches(settings.root, settings.branches_dir, settings.fields)
+    result.branches = branches
+    result.problems.extend(problems)
+    _, photo_problems = run_photos(branches, settings, publish=False)
+    result.problems = sort_problems(result.problems + photo_problems)
+    return result
+
+
+def generate(settings: Settings) -> Result:
+    """Everything up to the Markdown: the docs folder is ready for MkDocs when ``ok``.
+
+    On errors nothing in docs_dir is touched, so the last good pages stay as they were.
+    """
+    result = Result()
+    branches, problems = load_branches(settings.root, settings.branches_dir, settings.fields)
+    result.branches = branches
+    result.problems.extend(problems)
+    if not settings.site_url:
+        result.problems.append(Problem("mkdocs.yml", 1, "site_url",
+                                       "没有设置 site_url，二维码无法生成", Severity.WARNING))
+    if has_errors(result.problems):
+        # Photos of the valid branches are still checked, so every problem shows at once.
+        _, photo_problems = run_photos(branches, settings, publish=False)
+        result.problems = sort_problems(result.problems + photo_problems)
+        return result
+    images, photo_problems = run_photos(branches, settings, publish=True)
+    result.problems.extend(photo_problems)
+    catalog = build_catalog(branches, settings, git_dates(settings.root, settings.branches_dir))
+    result.catalog = catalog
+    files = render_pages(catalog, images, settings)
+    result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
+    result.problems = sort_problems(result.problems)
+    if has_errors(result.problems):
+        return result
+    media = {f"{MEDIA_DIR}/{name}" for name in _media_names(images)}
+    result.pages = write_outputs(settings.docs_dir, files, keep=media)
+    clean_stale(settings.docs_dir / MEDIA_DIR, {n.split("/", 1)[1] for n in media})
+    return result
+
+
+def run_photos(
+    branches: list[Branch], settings: Settings, *, publish: bool
+) -> tuple[dict[Path, PhotoResult], list[Problem]]:
+    """Process every photo of every branch; failures become problems at the line that names them."""
+    refs: dict[Path, list[tuple[Branch, PhotoRef]]] = {}
+    for b in branches:
+        for ref in b.photo_refs():
+            refs.setdefault(ref.path, []).append((b, ref))
+    out_dir = settings.docs_dir / MEDIA_DIR if publish else settings.cache_dir / "check"
+    outcomes = process_photos(
+        sorted(refs), settings.photos, out_dir=out_dir, cache_dir=settings.cache_dir / "photos",
+        workers=settings.workers, progress=settings.progress,
+    )
+    images: dict[Path, PhotoResult] = {}
+    problems: list[Problem] = []
+    for path, outcome in outcomes.items():
+        places = refs[path]
+        if isinstance(outcome, PhotoFailure):
+            for b, ref in places:
+                problems.append(Problem(b.source, ref.line, ref.field, outcome.message))
+            continue
+        images[path] = outcome
+        b, ref = places[0]
+        for warning in outcome.warnings:
+            problems.append(Problem(b.source, ref.line, ref.field, warning, Severity.WARNING))
+    return images, problems
+
+
+def _media_names(images: dict[Path, PhotoResult]) -> set[str]:
+    names = set()
+    for r in images.values():
+        names.update(x.name for x in r.renditions)
+        names.add(r.cover.name)
+    return names
+
+
+def git_dates(root: Path, branches_dir: Path) -> dict[str, dt.date]:
+    """Last commit date of each ``branch.yml``, in one ``git log`` pass (empty outside git)."""
+    try:
+        out = subprocess.run(
+            ["git", "log", "--format=@%cs", "--name-only", "--", str(branches_dir)],
+            cwd=root, capture_output=True, text=True, check=True, timeout=60,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    dates: dict[str, dt.date] = {}
+    current: dt.date | None = None
+    for line in out.splitlines():
+        if line.startswith("@"):
+            current = dt.date.fromisoformat(line[1:])
+        elif line.endswith("/branch.yml") and current is not None:
+            dates.setdefault(line, current)  # newest first: keep the first seen
+    return dates
+
+
+__all__ = ["GENERATED", "Result", "check", "generate", "git_dates", "run_photos"]
