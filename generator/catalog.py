@@ -134,7 +134,12 @@ def _featured(branches: list[Branch], settings: Settings) -> list[Branch]:
     def merit(b: Branch) -> tuple:
         best_honour = min((level_rank(h.level) for h in b.honors), default=len(LEVELS))
         demo = level_rank(b.demonstration) if b.demonstration else len(LEVELS)
-        return (min(demo, best_honour), demo, -len(b.honors), 0 if b.photos else 1,
-                pinyin_key(b.display_name))
+        return (
+            min(demo, best_honour),
+            demo,
+            -len(b.honors),
+            0 if b.photos else 1,
+            pinyin_key(b.display_name),
+        )
 
     return sorted(branches, key=merit)[: settings.featured_count]

@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     command("check", "检查所有支部的 branch.yml 和照片，一次列出全部问题", _cmd_check)
     command("build", "检查、处理照片、生成页面，并构建站点到 site/", _cmd_build)
     serve = command("serve", "构建并启动本地预览，修改 branch.yml 或照片后自动刷新", _cmd_serve)
-    serve.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000")
+    serve.add_argument(
+        "-a", "--dev-addr", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000"
+    )
     new = command("new", "新建一个支部文件夹和带注释的 branch.yml", _cmd_new)
     new.add_argument("name", help="支部全称，如：横冲村党支部")
     new.add_argument("--slug", help="网址名（小写字母、数字、-），默认由拼音生成")
@@ -222,8 +224,13 @@ def _set_source_date_epoch(root: Path) -> None:
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return
     try:
-        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True,
-                             text=True, timeout=30).stdout.strip()
+        out = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         out = ""
     if not out.isdigit():

@@ -92,7 +92,9 @@ def read_document(path: Path, rel: str, slug: str) -> tuple[Document, list[Probl
     try:
         node = loader.get_single_node()
     except _AliasUsed as exc:
-        return problem(exc.problem_mark.line + 1, "不支持 YAML 锚点和别名（& 与 *），请把内容直接写出来")
+        return problem(
+            exc.problem_mark.line + 1, "不支持 YAML 锚点和别名（& 与 *），请把内容直接写出来"
+        )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -104,7 +106,9 @@ def read_document(path: Path, rel: str, slug: str) -> tuple[Document, list[Probl
 
     bad_tag = _first_foreign_tag(node)
     if bad_tag is not None:
-        return problem(bad_tag.start_mark.line + 1, f"不允许使用 YAML 标签 {bad_tag.tag}，请只写普通文字")
+        return problem(
+            bad_tag.start_mark.line + 1, f"不允许使用 YAML 标签 {bad_tag.tag}，请只写普通文字"
+        )
     doc.node = node
     return doc, []
 
@@ -129,7 +133,9 @@ def _explain(exc: yaml.MarkedYAMLError) -> str:
     if "'\\t'" in what or "\t" in what:
         return "这一行用了制表符（Tab）；YAML 只能用空格缩进，请把 Tab 换成两个空格"
     if "mapping values are not allowed" in what:
-        return "冒号用得不对：一行只能有一个“字段: 值”；文字里含英文冒号时请给整段加引号，或检查缩进"
+        return (
+            "冒号用得不对：一行只能有一个“字段: 值”；文字里含英文冒号时请给整段加引号，或检查缩进"
+        )
     if "expected a single document" in what:
         return "文件里有多个 YAML 文档（多个 ---）；每个支部只写一个"
     if "could not find expected ':'" in what or "did not find expected key" in what:

@@ -34,12 +34,20 @@ def check_ownership(docs_dir: Path, root: Path, paths: list[str]) -> list[Proble
         target = docs_dir / rel
         if target.exists() and rel not in ours:
             where = _rel(target, root)
-            problems.append(Problem(where, 1, "文件",
-                                    "这是生成器要写的位置，但这里已有手写文件；为免覆盖，请改名或移走"))
+            problems.append(
+                Problem(
+                    where,
+                    1,
+                    "文件",
+                    "这是生成器要写的位置，但这里已有手写文件；为免覆盖，请改名或移走",
+                )
+            )
     return problems
 
 
-def write_outputs(docs_dir: Path, files: dict[str, bytes], keep: set[str] = frozenset()) -> WriteReport:
+def write_outputs(
+    docs_dir: Path, files: dict[str, bytes], keep: set[str] = frozenset()
+) -> WriteReport:
     """Write ``files`` (relative to docs_dir); remove files we wrote before and no longer produce.
 
     ``keep`` lists further paths owned by another step (the photo step's media files).
@@ -66,8 +74,10 @@ def write_outputs(docs_dir: Path, files: dict[str, bytes], keep: set[str] = froz
             _prune_empty(target.parent, docs_dir)
     new_manifest = sorted(set(files))
     if new_manifest != sorted(old):
-        _atomic_write(docs_dir / MANIFEST,
-                      json.dumps(new_manifest, ensure_ascii=False, indent=0).encode("utf-8"))
+        _atomic_write(
+            docs_dir / MANIFEST,
+            json.dumps(new_manifest, ensure_ascii=False, indent=0).encode("utf-8"),
+        )
     return report
 
 

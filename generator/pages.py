@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import segno
-from pymdownx.slugs import slugify
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
+from pymdownx.slugs import slugify
 
 from .catalog import Catalog, Group
 from .config import Settings
@@ -27,7 +27,16 @@ from .text import md_inline, plain, render_text
 
 MEDIA_DIR = "media"
 # Folders (and files) of docs_dir that belong to the generator; see output.py.
-GENERATED = ("index.md", "branches", "towns", "fields", "tags", "honours", "demonstration", MEDIA_DIR)
+GENERATED = (
+    "index.md",
+    "branches",
+    "towns",
+    "fields",
+    "tags",
+    "honours",
+    "demonstration",
+    MEDIA_DIR,
+)
 
 Images = Mapping[Path, PhotoResult]
 

@@ -54,8 +54,11 @@ def generate(settings: Settings) -> Result:
     result.branches = branches
     result.problems.extend(problems)
     if not settings.site_url:
-        result.problems.append(Problem("mkdocs.yml", 1, "site_url",
-                                       "没有设置 site_url，二维码无法生成", Severity.WARNING))
+        result.problems.append(
+            Problem(
+                "mkdocs.yml", 1, "site_url", "没有设置 site_url，二维码无法生成", Severity.WARNING
+            )
+        )
     if has_errors(result.problems):
         # Photos of the valid branches are still checked, so every problem shows at once.
         _, photo_problems = run_photos(branches, settings, publish=False)
@@ -86,8 +89,12 @@ def run_photos(
             refs.setdefault(ref.path, []).append((b, ref))
     out_dir = settings.docs_dir / MEDIA_DIR if publish else settings.cache_dir / "check"
     outcomes = process_photos(
-        sorted(refs), settings.photos, out_dir=out_dir, cache_dir=settings.cache_dir / "photos",
-        workers=settings.workers, progress=settings.progress,
+        sorted(refs),
+        settings.photos,
+        out_dir=out_dir,
+        cache_dir=settings.cache_dir / "photos",
+        workers=settings.workers,
+        progress=settings.progress,
     )
     images: dict[Path, PhotoResult] = {}
     problems: list[Problem] = []
@@ -98,7 +105,10 @@ def run_photos(
                 problems.append(Problem(b.source, ref.line, ref.field, outcome.message))
             continue
         images[path] = outcome
-        b, ref = places[0]
+        shown = [(b, ref) for b, ref in places if ref.field != "brand.logo"]  # logos are small
+        if not shown:
+            continue
+        b, ref = shown[0]
         for warning in outcome.warnings:
             problems.append(Problem(b.source, ref.line, ref.field, warning, Severity.WARNING))
     return images, problems
@@ -117,7 +127,11 @@ def git_dates(root: Path, branches_dir: Path) -> dict[str, dt.date]:
     try:
         out = subprocess.run(
             ["git", "log", "--format=@%cs", "--name-only", "--", str(branches_dir)],
-            cwd=root, capture_output=True, text=True, check=True, timeout=60,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return {}

@@ -61,8 +61,13 @@ def settings_from(options: ShowcaseConfig, config: MkDocsConfig) -> Settings:
         featured_count=options.featured_count,
         recent_count=options.recent_count,
         use_directory_urls=config.use_directory_urls,
-        photos=PhotoSettings(widths=widths, quality=p.quality, cover_width=p.cover_width,
-                             max_pixels=p.max_megapixels * 1_000_000, min_width=p.min_width),
+        photos=PhotoSettings(
+            widths=widths,
+            quality=p.quality,
+            cover_width=p.cover_width,
+            max_pixels=p.max_megapixels * 1_000_000,
+            min_width=p.min_width,
+        ),
         workers=options.workers,
     )
 
@@ -98,8 +103,9 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
                 # Keep serving the last good pages: the errors above say what to fix.
                 log.error("内容有错误，预览仍显示上一次成功生成的页面；改正后保存即可自动刷新")
                 return
-            raise PluginError(f"showcase：发现 {sum(p.is_error for p in result.problems)} 个错误，"
-                              "站点未生成")
+            raise PluginError(
+                f"showcase：发现 {sum(p.is_error for p in result.problems)} 个错误，站点未生成"
+            )
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.settings is not None

@@ -50,7 +50,9 @@ CARRIER = _map(
     "",
     "活动载体",
     (
-        Field("name", LINE, "载体名称", "如：百家宴、邻里节、学“习”大讲堂", required=True, max_len=40),
+        Field(
+            "name", LINE, "载体名称", "如：百家宴、邻里节、学“习”大讲堂", required=True, max_len=40
+        ),
         Field("description", TEXT, "载体介绍", "做什么、多久一次、谁参加", max_len=2000),
     ),
 )
@@ -81,8 +83,14 @@ PHOTO = _map(
     "照片",
     (
         Field("file", PATH, "照片文件", "photos/ 下的文件，如 photos/center.jpg", required=True),
-        Field("caption", LINE, "照片说明", "拍的是什么、在哪里；也用作图片替代文字", required=True,
-              max_len=120),
+        Field(
+            "caption",
+            LINE,
+            "照片说明",
+            "拍的是什么、在哪里；也用作图片替代文字",
+            required=True,
+            max_len=120,
+        ),
         Field("cover", BOOL, "封面", "true 表示作为封面；只能有一张"),
         Field("date", DATE, "拍摄日期", "写成 2026-03-02"),
         Field("credit", LINE, "署名", "如：王某 摄", max_len=40),
@@ -96,12 +104,22 @@ BRAND = _map(
         Field("name", LINE, "品牌名称", "简短好记，如：联村共富", required=True, max_len=30),
         Field("slogan", LINE, "品牌口号", "一句话，如：强村带弱村，共走富裕路", max_len=60),
         Field("logo", PATH, "品牌标识", "photos/ 下的图片文件"),
-        Field("summary", TEXT, "品牌简介", "一段话，不超过 300 字；用于卡片、搜索结果和页面描述",
-              required=True, max_len=300),
+        Field(
+            "summary",
+            TEXT,
+            "品牌简介",
+            "一段话，不超过 300 字；用于卡片、搜索结果和页面描述",
+            required=True,
+            max_len=300,
+        ),
         Field("concept", TEXT, "理念产生", "想法从哪里来、要解决什么问题", max_len=5000),
         Field("theory", TEXT, "理论支撑", "依据的理论、政策或原则", max_len=5000),
-        _list("methods", "方法路径", Field("", TEXT, "一个步骤", max_len=2000),
-              hint="一步一条，按先后顺序"),
+        _list(
+            "methods",
+            "方法路径",
+            Field("", TEXT, "一个步骤", max_len=2000),
+            hint="一步一条，按先后顺序",
+        ),
         _list("carriers", "活动载体", CARRIER, hint="经常开展的活动或平台"),
         Field("results", TEXT, "成效愿景", "取得的成效（尽量用数字）和下一步目标", max_len=5000),
         _list("cases", "典型个案", CASE, hint="具体的故事：日期、经过、照片"),
@@ -126,8 +144,12 @@ BRANCH = _map(
         Field("updated", DATE, "更新日期", "写成 2026-10-12；不写则取 git 最后提交日期"),
         BRAND,
         _list("honors", "荣誉", HONOR),
-        _list("tags", "标签", Field("", LINE, "标签", max_len=20),
-              hint="几个关键词，如 [集体经济, 乡村振兴]"),
+        _list(
+            "tags",
+            "标签",
+            Field("", LINE, "标签", max_len=20),
+            hint="几个关键词，如 [集体经济, 乡村振兴]",
+        ),
         _list("photos", "照片", PHOTO, hint="按展示顺序排列"),
     ),
 )

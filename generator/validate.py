@@ -16,7 +16,7 @@ import yaml
 
 from . import schema
 from .load import BRANCH_FILE, Document, find_branch_files, read_document
-from .model import Brand, Branch, Carrier, Case, Honor, PhotoRef
+from .model import Branch, Brand, Carrier, Case, Honor, PhotoRef
 from .problems import Problem, Severity
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -95,7 +95,9 @@ class _Walker:
         if spec.kind == schema.LIST:
             return self._list(node, spec, where, line)
         if not isinstance(node, yaml.ScalarNode):
-            return self.error(line, where, f"{spec.label}应为{_kind_word(spec)}，这里写成了列表或多个字段")
+            return self.error(
+                line, where, f"{spec.label}应为{_kind_word(spec)}，这里写成了列表或多个字段"
+            )
         return self._leaf(node.value, spec, where, line)
 
     def _map(self, node: yaml.Node, spec: schema.Field, where: str, line: int) -> Any:
@@ -123,7 +125,9 @@ class _Walker:
                 out[key] = value
         for f in spec.children:
             if f.required and f.key not in seen:
-                self.error(line, f"{where}.{f.key}" if where else f.key, f"缺少必填项{f.label}（{f.key}）")
+                self.error(
+                    line, f"{where}.{f.key}" if where else f.key, f"缺少必填项{f.label}（{f.key}）"
+                )
         return out
 
     def _list(self, node: yaml.Node, spec: schema.Field, where: str, line: int) -> Any:
@@ -204,12 +208,19 @@ class _Walker:
 
 def _build(doc: Document, data: dict[str, Any], w: _Walker) -> Branch:
     def ref(file: str, where: str, **kw: Any) -> PhotoRef:
-        return PhotoRef(file=file, path=(w.folder / file), line=w.lines.get(where, 1), field=where,
-                        **kw)
+        return PhotoRef(
+            file=file, path=(w.folder / file), line=w.lines.get(where, 1), field=where, **kw
+        )
 
     photos = tuple(
-        ref(p["file"], f"photos[{i}].file", caption=p["caption"], cover=p.get("cover", False),
-            date=p.get("date"), credit=p.get("credit"))
+        ref(
+            p["file"],
+            f"photos[{i}].file",
+            caption=p["caption"],
+            cover=p.get("cover", False),
+            date=p.get("date"),
+            credit=p.get("credit"),
+        )
         for i, p in enumerate(data.get("photos", []))
     )
     captions = {p.file: p.caption for p in photos}
@@ -294,30 +305,53 @@ def _check_photos(branch: Branch, folder: Path, rel: str) -> list[Problem]:
     covers = 0
     for p in branch.photos:
         if p.file in seen:
-            problems.append(Problem(rel, p.line, p.field,
-                                    f"照片“{p.file}”重复列出（第 {seen[p.file].line} 行已列出）"))
+            problems.append(
+                Problem(
+                    rel,
+                    p.line,
+                    p.field,
+                    f"照片“{p.file}”重复列出（第 {seen[p.file].line} 行已列出）",
+                )
+            )
         seen.setdefault(p.file, p)
         if p.cover:
             covers += 1
             if covers == 2:
-                problems.append(Problem(rel, p.line, p.field.replace(".file", ".cover"),
-                                        "只能有一张封面（cover: true）"))
+                problems.append(
+                    Problem(
+                        rel,
+                        p.line,
+                        p.field.replace(".file", ".cover"),
+                        "只能有一张封面（cover: true）",
+                    )
+                )
     for case in branch.brand.cases:
         for p in case.photos:
             if p.file not in seen:
-                problems.append(Problem(
-                    rel, p.line, p.field,
-                    f"个案照片“{p.file}”没有说明：请同时在 photos 中列出并写 caption",
-                    Severity.WARNING))
+                problems.append(
+                    Problem(
+                        rel,
+                        p.line,
+                        p.field,
+                        f"个案照片“{p.file}”没有说明：请同时在 photos 中列出并写 caption",
+                        Severity.WARNING,
+                    )
+                )
     listed = {r.path.resolve() for r in refs}
     photo_dir = folder / "photos"
     if photo_dir.is_dir():
         for f in sorted(photo_dir.rglob("*")):
             if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES and f.resolve() not in listed:
-                problems.append(Problem(
-                    rel, branch.lines.get("photos", 1), "photos",
-                    f"照片“{f.relative_to(folder).as_posix()}”没有在 branch.yml 中列出，不会发布",
-                    Severity.WARNING))
+                problems.append(
+                    Problem(
+                        rel,
+                        branch.lines.get("photos", 1),
+                        "photos",
+                        f"照片“{f.relative_to(folder).as_posix()}”"
+                        "没有在 branch.yml 中列出，不会发布",
+                        Severity.WARNING,
+                    )
+                )
     return problems
 
 
@@ -328,12 +362,25 @@ def _check_across(branches: list[Branch]) -> list[Problem]:
     for b in branches:
         first = by_name.setdefault(b.name, b)
         if first is not b:
-            problems.append(Problem(b.source, b.lines.get("name", 1), "name",
-                                    f"与 {first.source} 的支部同名“{b.name}”：名称必须唯一"))
+            problems.append(
+                Problem(
+                    b.source,
+                    b.lines.get("name", 1),
+                    "name",
+                    f"与 {first.source} 的支部同名“{b.name}”：名称必须唯一",
+                )
+            )
         first = by_brand.setdefault(b.brand.name, b)
         if first is not b:
-            problems.append(Problem(b.source, b.lines.get("brand.name", 1), "brand.name",
-                                    f"与 {first.source} 的品牌同名“{b.brand.name}”", Severity.WARNING))
+            problems.append(
+                Problem(
+                    b.source,
+                    b.lines.get("brand.name", 1),
+                    "brand.name",
+                    f"与 {first.source} 的品牌同名“{b.brand.name}”",
+                    Severity.WARNING,
+                )
+            )
     return problems
 
 
@@ -354,16 +401,23 @@ def _unknown_key(key: str, known: list[str]) -> str:
 
 def _kind_word(spec: schema.Field) -> str:
     return {
-        schema.LINE: "一行文字", schema.TEXT: "一段文字", schema.INT: "整数", schema.YEAR: "年份",
-        schema.DATE: "日期", schema.BOOL: "true 或 false", schema.PATH: "文件路径",
+        schema.LINE: "一行文字",
+        schema.TEXT: "一段文字",
+        schema.INT: "整数",
+        schema.YEAR: "年份",
+        schema.DATE: "日期",
+        schema.BOOL: "true 或 false",
+        schema.PATH: "文件路径",
     }.get(spec.kind, "文字")
 
 
 def _bad_slug(name: str) -> str:
     from .slugs import slugify
 
-    return (f"文件夹名“{name}”不能用作网址：只能用小写英文字母、数字和 -，"
-            f"建议改为“{slugify(name) or 'branch'}”")
+    return (
+        f"文件夹名“{name}”不能用作网址：只能用小写英文字母、数字和 -，"
+        f"建议改为“{slugify(name) or 'branch'}”"
+    )
 
 
 def _rel(path: Path, root: Path) -> str:
