@@ -127,7 +127,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     cfg["site_dir"] = str(staging)
-    plugin.pregenerated = True
+    plugin.pregenerated = result
     cfg.plugins.on_startup(command="build", dirty=False)
     try:
         build(cfg)

@@ -122,6 +122,16 @@ def _media_names(images: dict[Path, PhotoResult]) -> set[str]:
     return names
 
 
+def search_terms(catalog: Catalog) -> list[str]:
+    """Words that must stay whole when Chinese text is segmented for search."""
+    words: set[str] = set()
+    for b in catalog.branches:
+        words.update((b.brand.name, b.display_name, b.town))
+        words.update(c.name for c in b.brand.carriers)
+        words.update(b.tags)
+    return sorted(w for w in words if 1 < len(w) <= 12 and " " not in w)
+
+
 def git_dates(root: Path, branches_dir: Path) -> dict[str, dt.date]:
     """Last commit date of each ``branch.yml``, in one ``git log`` pass (empty outside git)."""
     try:
@@ -145,4 +155,6 @@ def git_dates(root: Path, branches_dir: Path) -> dict[str, dt.date]:
     return dates
 
 
-__all__ = ["GENERATED", "Result", "check", "generate", "git_dates", "run_photos"]
+__all__ = [
+    "GENERATED", "Result", "check", "generate", "git_dates", "run_photos", "search_terms"
+]

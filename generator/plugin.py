@@ -6,7 +6,6 @@ Its options in ``mkdocs.yml`` are the generator's settings; there is no other co
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from mkdocs.config import base
@@ -17,7 +16,7 @@ from mkdocs.plugins import BasePlugin
 
 from .config import DEFAULT_FIELDS, Settings
 from .photos import PhotoSettings
-from .pipeline import Result, generate
+from .pipeline import Result, generate, search_terms
 
 log = logging.getLogger("mkdocs.plugins.showcase")
 
@@ -41,6 +40,9 @@ class ShowcaseConfig(base.Config):
     recent_count = c.Type(int, default=6)
     photos = c.SubConfig(_PhotoOptions)
     workers = c.Optional(c.Type(int))
+    # Extra words for Chinese search segmentation, one a line (jieba's user dictionary format),
+    # relative to mkdocs.yml. Brand names, carriers, tags and places are added automatically.
+    search_dictionary = c.Optional(c.Type(str))
 
 
 def settings_from(options: ShowcaseConfig, config: MkDocsConfig) -> Settings:
@@ -77,7 +79,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         super().__init__()
         self.settings: Settings | None = None
         # Set by the ``showcase`` command when it has already generated (and reported) the pages.
-        self.pregenerated = False
+        self.pregenerated: Result | None = None
         self.serving = False
         self.last: Result | None = None
 
@@ -89,23 +91,43 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        if self.pregenerated:
-            self.pregenerated = False  # a later rebuild (serve) generates again
-            return
-        assert self.settings is not None
-        os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-        result = generate(self.settings)
+        if self.pregenerated is not None:
+            result, self.pregenerated = self.pregenerated, None  # a later rebuild generates again
+        else:
+            result = self._generate()
         self.last = result
+        if result.catalog is not None:
+            self._teach_search(result)
+
+    def _generate(self) -> Result:
+        assert self.settings is not None
+        result = generate(self.settings)
         for p in result.problems:
             (log.error if p.is_error else log.warning)(str(p))
         if not result.ok:
+            errors = sum(p.is_error for p in result.problems)
             if self.serving:
                 # Keep serving the last good pages: the errors above say what to fix.
-                log.error("内容有错误，预览仍显示上一次成功生成的页面；改正后保存即可自动刷新")
-                return
-            raise PluginError(
-                f"showcase：发现 {sum(p.is_error for p in result.problems)} 个错误，站点未生成"
-            )
+                log.error(f"内容有 {errors} 个错误，预览仍显示上一次成功生成的页面；改正后保存即可刷新")
+                return result
+            raise PluginError(f"showcase：发现 {errors} 个错误，站点未生成")
+        return result
+
+    def _teach_search(self, result: Result) -> None:
+        """Make jieba keep brand names and local terms whole, so searching 联村共富 finds it."""
+        try:
+            import jieba
+        except ImportError:  # Material then indexes unsegmented text; nothing to teach
+            return
+        jieba.setLogLevel(logging.WARNING)
+        assert self.settings is not None and result.catalog is not None
+        if self.config.search_dictionary:
+            path = self.settings.root / self.config.search_dictionary
+            if not path.is_file():
+                raise PluginError(f"search_dictionary：找不到词典文件 {path}")
+            jieba.load_userdict(str(path))
+        for word in search_terms(result.catalog):
+            jieba.add_word(word)
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.settings is not None

@@ -1,0 +1,64 @@
+"""Shared fixtures: a real build of the bundled example county, served on loopback."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.cli import main as showcase
+from generator.output import MANIFEST
+from generator.pages import GENERATED
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def copy_project(dest: Path, branches: bool = True) -> Path:
+    """A clean copy of the project's content (what a fresh clone has), without generated files."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "mkdocs.yml", dest / "mkdocs.yml")
+    skip = set(GENERATED) | {MANIFEST}
+    shutil.copytree(REPO / "site_src", dest / "site_src",
+                    ignore=lambda d, names: [n for n in names if Path(d) == REPO / "site_src"
+                                             and n in skip])
+    if branches:
+        shutil.copytree(REPO / "branches", dest / "branches")
+    else:
+        (dest / "branches").mkdir()
+    return dest
+
+
+@pytest.fixture(scope="session")
+def example_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example county built once with ``showcase build`` (real MkDocs, real photos)."""
+    root = copy_project(tmp_path_factory.mktemp("example"))
+    code = showcase(["build", "--root", str(root)])
+    assert code == 0, "the bundled example site must build"
+    return root
+
+
+@pytest.fixture(scope="session")
+def example_site(example_root: Path) -> Path:
+    return example_root / "site"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(example_site: Path) -> Iterator[str]:
+    """The built example site over HTTP on 127.0.0.1 (a free port), as a visitor reaches it."""
+    handler = functools.partial(_QuietHandler, directory=str(example_site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
