@@ -17,7 +17,7 @@ import yaml
 from . import schema
 from .load import BRANCH_FILE, Document, find_branch_files, read_document
 from .model import Branch, Brand, Carrier, Case, Honor, PhotoRef
-from .problems import Problem, Severity
+from .problems import Problem, Severity, sort_problems
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
@@ -48,7 +48,7 @@ def load_branches(
         if branch is not None:
             branches.append(branch)
     problems.extend(_check_across(branches))
-    return branches, problems
+    return branches, sort_problems(problems)
 
 
 def validate_document(

@@ -1,0 +1,56 @@
+"""Small builders for test projects: a minimal valid branch, photos drawn with Pillow."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from generator.config import Settings
+
+MINIMAL = """\
+name: {name}
+town: 石门镇
+field: 农村
+brand:
+  name: {brand}
+  summary: 一段简介。
+"""
+
+
+def write_branch(root: Path, slug: str, text: str | None = None, *, name: str | None = None,
+                 brand: str | None = None) -> Path:
+    """Write ``branches/<slug>/branch.yml`` (dedented) and return its path."""
+    folder = root / "branches" / slug
+    (folder / "photos").mkdir(parents=True, exist_ok=True)
+    if text is None:
+        text = MINIMAL.format(name=name or f"{slug}村党支部", brand=brand or f"{slug}品牌")
+    path = folder / "branch.yml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def draw_photo(path: Path, size: tuple[int, int] = (1200, 900), color: str = "#a4161a") -> Path:
+    """A small real JPEG/PNG with some structure (a sky, a building, a banner)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    im = Image.new("RGB", size, "#9cc3e6")
+    d = ImageDraw.Draw(im)
+    w, h = size
+    d.rectangle([0, h * 2 // 3, w, h], fill="#6b8e23")
+    d.rectangle([w // 4, h // 3, w * 3 // 4, h * 2 // 3], fill="#eeeeee")
+    d.rectangle([w // 4, h // 3, w * 3 // 4, h // 3 + h // 12], fill=color)
+    im.save(path)
+    return path
+
+
+def settings_for(root: Path, **kw) -> Settings:
+    return Settings(
+        root=root,
+        docs_dir=root / "site_src",
+        branches_dir=root / "branches",
+        cache_dir=root / ".cache",
+        site_url="https://example.org/",
+        workers=1,
+        **kw,
+    )

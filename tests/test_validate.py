@@ -1,0 +1,276 @@
+"""Loading and validation: every problem as ``path:line: field: message``, all at once."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from helpers import draw_photo, settings_for, write_branch
+
+from generator.config import DEFAULT_FIELDS
+from generator.problems import Problem
+from generator.validate import load_branches
+
+
+def load(root: Path):
+    return load_branches(root, root / "branches", DEFAULT_FIELDS)
+
+
+def errors(problems: list[Problem]) -> list[str]:
+    return [str(p) for p in problems if p.is_error]
+
+
+def warnings(problems: list[Problem]) -> list[str]:
+    return [str(p) for p in problems if not p.is_error]
+
+
+def test_minimal_branch_loads(tmp_path: Path) -> None:
+    write_branch(tmp_path, "hengchong")
+    branches, problems = load(tmp_path)
+    assert problems == []
+    assert [b.slug for b in branches] == ["hengchong"]
+    assert branches[0].brand.summary == "一段简介。"
+
+
+def test_full_branch_keeps_every_value(tmp_path: Path) -> None:
+    draw_photo(tmp_path / "branches/hc/photos/a.jpg")
+    draw_photo(tmp_path / "branches/hc/photos/b.png")
+    write_branch(tmp_path, "hc", """\
+        name: 横冲村党支部
+        short_name: no
+        town: 王家畈镇
+        field: 农村
+        org_type: 联村党委
+        secretary: 李某
+        members: 48
+        founded: 1958
+        demonstration: 市级
+        updated: 2026-10-12
+        brand:
+          name: 联村共富
+          slogan: 强村带弱村，共走富裕路
+          summary: >
+            强村带弱村。
+          methods: [第一步, 第二步]
+          carriers:
+            - name: 百家宴
+              description: 每年一次
+          cases:
+            - title: 修路
+              date: 2026-05-01
+              text: 修了一条路
+              photos: [photos/a.jpg]
+        honors:
+          - {title: 全省先进基层党组织, level: 省级, year: 2025}
+        tags: [联村党委, 集体经济, 联村党委]
+        photos:
+          - file: photos/b.png
+            caption: 服务中心
+          - file: photos/a.jpg
+            caption: 新修的路
+            cover: true
+    """)
+    [b], problems = load(tmp_path)
+    assert errors(problems) == []
+    assert b.short_name == "no"  # YAML 1.1 would have made this False
+    assert (b.members, b.founded, b.demonstration) == (48, 1958, "市级")
+    assert b.cover is not None and b.cover.file == "photos/a.jpg"
+    assert b.tags == ("联村党委", "集体经济")
+    assert b.brand.cases[0].photos[0].caption == "新修的路"  # caption from the gallery entry
+    assert b.honors[0].level == "省级"
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("name: 甲\ntown: 镇\nfield: 农业\nbrand: {name: 品, summary: 简}\n",
+         "branches/x/branch.yml:3: field: “农业” 不是可选的领域（农村、社区"),
+        ("name: 甲\ntown: 镇\nfield: 农村\nbrand:\n  name: 品\n  sumary: 简\n",
+         "branches/x/branch.yml:6: brand.sumary: 未知字段“sumary”，是不是“summary”？"),
+        ("name: 甲\nname: 乙\ntown: 镇\nfield: 农村\nbrand: {name: 品, summary: 简}\n",
+         "branches/x/branch.yml:2: name: 字段重复：第 1 行已经写过 name"),
+        ("name: 甲\ntown: 镇\nfield: 农村\nmembers: 很多\nbrand: {name: 品, summary: 简}\n",
+         "branches/x/branch.yml:4: members: 党员人数应为整数"),
+        ("name: 甲\ntown: 镇\nfield: 农村\nfounded: 1800\nbrand: {name: 品, summary: 简}\n",
+         "branches/x/branch.yml:4: founded: 成立年份应为 1921 到"),
+        ("name: 甲\ntown: 镇\nfield: 农村\nupdated: 1958-1-1\nbrand: {name: 品, summary: 简}\n",
+         "branches/x/branch.yml:4: updated: 日期请写成 1958-01-01"),
+        ("name: 甲\ntown: 镇\nfield: 农村\nbrand:\n\tname: 品\n",
+         "branches/x/branch.yml:5: 文件: 这一行用了制表符（Tab）"),
+        ("name: 甲\ntown: 镇: 乙\n", "branches/x/branch.yml:2: 文件: 冒号用得不对"),
+        ("name: 甲\ntown: 镇\nfield: 农村\n",
+         "branches/x/branch.yml:1: brand: 缺少必填项品牌（brand）"),
+        ("", "branches/x/branch.yml:1: 文件: 文件是空的"),
+        ("# 只有注释\n", "branches/x/branch.yml:1: 文件: 文件是空的"),
+        ("name: 甲\ntown: 镇\nfield: 农村\ntags: 集体经济\nbrand: {name: 品, summary: 简}\n",
+         "branches/x/branch.yml:4: tags: 标签应为列表"),
+        ("name: 甲\ntown: 镇\nfield: 农村\ndemonstration: 乡级\nbrand: {name: 品, summary: 简}\n",
+         "branches/x/branch.yml:4: demonstration: “乡级” 不是可选的示范点级别"),
+        ("- 一\n- 二\n", "branches/x/branch.yml:1: 文件: 支部应为“字段: 值”的形式"),
+        ("name: 甲\n---\nname: 乙\n", "branches/x/branch.yml:2: 文件: 文件里有多个 YAML 文档"),
+    ],
+)
+def test_bad_yaml_gives_one_clear_line(tmp_path: Path, yaml_text: str, expected: str) -> None:
+    write_branch(tmp_path, "x", yaml_text)
+    branches, problems = load(tmp_path)
+    assert branches == []
+    assert any(line.startswith(expected) for line in errors(problems)), errors(problems)
+
+
+def test_every_problem_of_every_branch_at_once(tmp_path: Path) -> None:
+    write_branch(tmp_path, "a", "name: 甲\nfield: 农业\nmembers: -3\nbrand: {name: 品}\n")
+    write_branch(tmp_path, "b", "name: 乙\ntown: 镇\nfield: 农村\nbrand: {name: 品2, summary: 简}\n"
+                                "photos:\n  - file: photos/none.jpg\n    caption: 无\n")
+    _, problems = load(tmp_path)
+    lines = errors(problems)
+    assert "branches/a/branch.yml:1: town: 缺少必填项所属乡镇（街道）（town）" in lines
+    assert any(x.startswith("branches/a/branch.yml:2: field:") for x in lines)
+    assert "branches/a/branch.yml:3: members: 党员人数不能小于 0" in lines
+    assert any(x.startswith("branches/a/branch.yml:4: brand.summary: 缺少必填项") for x in lines)
+    assert any(x.startswith("branches/b/branch.yml:6: photos[0].file: 找不到照片文件") for x in lines)
+    assert len(lines) == 5
+
+
+def test_summary_over_300_characters(tmp_path: Path) -> None:
+    long = "很" * 301
+    write_branch(tmp_path, "x", f"name: 甲\ntown: 镇\nfield: 农村\nbrand:\n  name: 品\n"
+                                f"  summary: {long}\n")
+    _, problems = load(tmp_path)
+    assert errors(problems) == [
+        "branches/x/branch.yml:6: brand.summary: 品牌简介太长：301 字，上限 300 字"
+    ]
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 10):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
+    write_branch(tmp_path, "x", "\n".join(lines) + "\n")
+    start = time.monotonic()
+    _, problems = load(tmp_path)
+    assert time.monotonic() - start < 5
+    assert errors(problems)[0].startswith("branches/x/branch.yml:2: 文件: 不支持 YAML 锚点和别名")
+
+
+def test_object_building_tag_is_refused_and_nothing_runs(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    write_branch(tmp_path, "x", f"name: !!python/object/apply:os.system ['touch {marker}']\n"
+                                "town: 镇\nfield: 农村\nbrand: {{name: 品, summary: 简}}\n")
+    _, problems = load(tmp_path)
+    assert errors(problems)[0].startswith(
+        "branches/x/branch.yml:1: 文件: 不允许使用 YAML 标签 tag:yaml.org,2002:python/object/apply")
+    assert not marker.exists()
+
+
+def test_file_over_one_mebibyte(tmp_path: Path) -> None:
+    path = write_branch(tmp_path, "x")
+    path.write_text(path.read_text("utf-8") + "#" * (1024 * 1024), encoding="utf-8")
+    _, problems = load(tmp_path)
+    assert errors(problems)[0].startswith("branches/x/branch.yml:1: 文件: 文件太大")
+
+
+def test_non_utf8_file(tmp_path: Path) -> None:
+    path = write_branch(tmp_path, "x")
+    path.write_bytes("name: 横冲村\n".encode("gbk"))
+    _, problems = load(tmp_path)
+    assert errors(problems) == [
+        "branches/x/branch.yml:1: 文件: 文件不是 UTF-8 编码；请在编辑器中以 UTF-8 另存（不要用 GBK/ANSI）"
+    ]
+
+
+def test_folder_name_must_be_a_slug_and_names_unique(tmp_path: Path) -> None:
+    write_branch(tmp_path, "Heng Chong", name="横冲村党支部")
+    write_branch(tmp_path, "hengchong", name="横冲村党支部")
+    _, problems = load(tmp_path)
+    lines = errors(problems)
+    assert any(x.startswith("branches/Heng Chong/branch.yml:1: slug: 文件夹名“Heng Chong”不能用作网址")
+               for x in lines), lines
+    assert any("与 branches/Heng Chong/branch.yml 的支部同名“横冲村党支部”" in x for x in lines), lines
+
+
+def test_folder_without_branch_yml(tmp_path: Path) -> None:
+    (tmp_path / "branches/empty/photos").mkdir(parents=True)
+    _, problems = load(tmp_path)
+    assert errors(problems) == ["branches/empty/branch.yml:1: 文件: 缺少 branch.yml：每个支部文件夹里都要有一个"]
+
+
+def _photo_branch(tmp_path: Path, files: list[str]) -> None:
+    entries = "".join(f"  - file: {f}\n    caption: 照片{i}\n" for i, f in enumerate(files))
+    write_branch(tmp_path, "x", "name: 甲\ntown: 镇\nfield: 农村\nbrand: {name: 品, summary: 简}\n"
+                                f"photos:\n{entries}")
+
+
+def test_photo_paths_must_stay_in_the_branch_folder(tmp_path: Path) -> None:
+    outside = draw_photo(tmp_path / "secret.jpg")
+    draw_photo(tmp_path / "branches/x/photos/ok.jpg")
+    os.symlink(outside, tmp_path / "branches/x/photos/link.jpg")
+    _photo_branch(tmp_path, ["../../secret.jpg", str(outside), "photos/link.jpg", "photos/ok.jpg",
+                             "photos/ok.jpg", "photos/readme.txt"])
+    (tmp_path / "branches/x/photos/readme.txt").write_text("x")
+    _, problems = load(tmp_path)
+    lines = errors(problems)
+    assert lines[0].startswith("branches/x/branch.yml:6: photos[0].file: 路径“../../secret.jpg”不能包含 ..")
+    assert lines[1].startswith("branches/x/branch.yml:8: photos[1].file: 不能用绝对路径")
+    assert lines[2].startswith("branches/x/branch.yml:10: photos[2].file: “photos/link.jpg”指向本支部文件夹之外")
+    assert lines[3].startswith("branches/x/branch.yml:14: photos[4].file: 照片“photos/ok.jpg”重复列出（第 12 行已列出）")
+    assert lines[4].startswith("branches/x/branch.yml:16: photos[5].file: 不支持的图片格式“.txt”")
+    assert len(lines) == 5
+
+
+def test_unlisted_photo_and_uncaptioned_case_photo_are_warnings(tmp_path: Path) -> None:
+    draw_photo(tmp_path / "branches/x/photos/a.jpg")
+    draw_photo(tmp_path / "branches/x/photos/extra.jpg")
+    write_branch(tmp_path, "x", """\
+        name: 甲
+        town: 镇
+        field: 农村
+        brand:
+          name: 品
+          summary: 简
+          cases:
+            - title: 一件事
+              text: 经过
+              photos: [photos/a.jpg]
+    """)
+    branches, problems = load(tmp_path)
+    assert len(branches) == 1 and errors(problems) == []
+    assert warnings(problems) == [
+        "branches/x/branch.yml:1: photos: （警告）照片“photos/extra.jpg”没有在 branch.yml 中列出，不会发布",
+        "branches/x/branch.yml:10: brand.cases[0].photos[0]: （警告）个案照片“photos/a.jpg”没有说明："
+        "请同时在 photos 中列出并写 caption",
+    ]
+
+
+def test_blank_scaffold_rows_are_ignored(tmp_path: Path) -> None:
+    write_branch(tmp_path, "x", """\
+        name: 甲
+        town: 镇
+        field: 农村
+        secretary:
+        brand:
+          name: 品
+          summary: 简
+          methods:
+            -
+          carriers:
+            - name:
+              description:
+        honors:
+          - title:
+            level:
+            year:
+        photos:
+          - file:
+            caption:
+    """)
+    [b], problems = load(tmp_path)
+    assert problems == []
+    assert (b.secretary, b.honors, b.photos, b.brand.carriers) == ("", (), (), ())
+
+
+def test_settings_helper_points_inside_root(tmp_path: Path) -> None:
+    s = settings_for(tmp_path)
+    assert s.branches_dir == tmp_path / "branches"
