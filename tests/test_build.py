@@ -1,0 +1,202 @@
+"""End to end: the bundled example county through real MkDocs, and the command line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, copy_project
+from helpers import draw_photo, write_branch
+from PIL import Image
+
+from generator.cli import main as showcase
+
+SIX_PARTS = ("理念产生", "理论支撑", "方法路径", "活动载体", "成效愿景", "典型个案")
+
+
+def example_branches() -> dict[str, dict]:
+    return {
+        p.parent.name: yaml.safe_load(p.read_text("utf-8"))
+        for p in sorted((REPO / "branches").glob("*/branch.yml"))
+    }
+
+
+def test_example_content_covers_the_county() -> None:
+    data = example_branches()
+    assert len(data) >= 12
+    assert {d["field"] for d in data.values()} >= {"农村", "社区", "机关", "事业单位", "两新组织",
+                                                   "国有企业", "学校"}
+    assert len({d["town"] for d in data.values()}) >= 4
+    for slug, d in data.items():
+        brand = d["brand"]
+        for key in ("concept", "theory", "methods", "carriers", "results", "cases"):
+            assert brand.get(key), f"{slug}: brand.{key} is empty"
+        assert 2 <= len(d["photos"]) <= 4, slug
+        assert all(p["caption"].strip() for p in d["photos"]), slug
+    photos = list((REPO / "branches").glob("*/photos/*.jpg"))
+    assert all(p.stat().st_size <= 300 * 1024 for p in photos)
+    assert sum(p.stat().st_size for p in (REPO / "branches").rglob("photos/*")) <= 10 * 1024 * 1024
+
+
+def test_every_branch_has_its_page(example_site: Path) -> None:
+    for slug, d in example_branches().items():
+        page = example_site / "branches" / slug / "index.html"
+        html = page.read_text("utf-8")
+        assert d["brand"]["name"] in html and d["name"] in html
+        for part in SIX_PARTS:
+            assert f">{part}</h2>" in html or f">{part}<a" in html or part in html, (slug, part)
+        assert 'class="sc-gallery"' in html
+        # Every gallery photo published as WebP with srcset, size and lazy loading.
+        imgs = re.findall(r"<figure class=\"sc-photo\">.*?<img ([^>]*)>", html)
+        assert len(imgs) >= len(d["photos"])
+        for attrs in imgs:
+            assert "srcset=" in attrs and 'loading="lazy"' in attrs and 'width="' in attrs
+            assert 'alt="' in attrs and 'alt=""' not in attrs
+        assert (example_site / "branches" / slug / "qr.svg").is_file()
+        assert d["brand"]["summary"].split("。")[0][:20] in html  # meta description / summary
+
+
+def test_browse_pages(example_site: Path) -> None:
+    data = example_branches()
+    towns = (example_site / "towns/index.html").read_text("utf-8")
+    for d in data.values():
+        assert d["town"] in towns
+    town_pages = list((example_site / "towns").glob("*/index.html"))
+    assert len(town_pages) == len({d["town"] for d in data.values()})
+    field_pages = list((example_site / "fields").glob("*/index.html"))
+    assert len(field_pages) == len({d["field"] for d in data.values()})
+    tags = (example_site / "tags/index.html").read_text("utf-8")
+    for d in data.values():
+        for tag in d.get("tags", []):
+            assert tag in tags
+    honours = (example_site / "honours/index.html").read_text("utf-8")
+    for d in data.values():
+        for h in d.get("honors", []):
+            assert h["title"] in honours
+    demo = (example_site / "demonstration/index.html").read_text("utf-8")
+    for d in data.values():
+        if d.get("demonstration"):
+            assert d["brand"]["name"] in demo
+    home = (example_site / "index.html").read_text("utf-8")
+    assert 'class="sc-figures"' in home and "精选品牌" in home
+    assert home.count('class="sc-card"') >= 6
+
+
+def test_search_index_is_segmented(example_site: Path) -> None:
+    index = json.loads((example_site / "search/search_index.json").read_text("utf-8"))
+    assert index["config"]["lang"] == ["zh"]
+    assert "\\u200b" in index["config"]["separator"]
+    texts = [d["title"] + d["text"] for d in index["docs"]]
+    assert any("\u200b" in t for t in texts)
+    words = {w for t in texts for w in re.split(r"[\s\u200b<>/]+", t)}
+    assert "集体经济" in words or {"集体", "经济"} <= words
+    # Brand names stay whole words, so a search for the name finds the branch.
+    for d in example_branches().values():
+        assert d["brand"]["name"] in words, d["brand"]["name"]
+
+
+def test_no_original_or_metadata_published(example_site: Path) -> None:
+    published = list(example_site.rglob("*"))
+    assert not [p for p in published if p.suffix.lower() in (".jpg", ".jpeg", ".heic", ".png")
+                and "assets" not in p.parts]
+    sources = {hashlib.sha256(p.read_bytes()).hexdigest()
+               for p in (REPO / "branches").rglob("photos/*")}
+    webps = [p for p in published if p.suffix == ".webp"]
+    assert webps
+    for p in webps:
+        assert hashlib.sha256(p.read_bytes()).hexdigest() not in sources
+        with Image.open(p) as im:
+            assert not im.getexif() and "icc_profile" not in im.info
+        assert b"GPS" not in p.read_bytes()
+
+
+def test_sideways_photo_is_published_upright(example_site: Path) -> None:
+    # dawan/photos/door.jpg is stored 1600x1200 with EXIF orientation 6: upright it is portrait.
+    caption = next(p["caption"] for p in example_branches()["dawan"]["photos"]
+                   if p["file"] == "photos/door.jpg")
+    html = (example_site / "branches/dawan/index.html").read_text("utf-8")
+    anchor = re.search(r'<a class="glightbox" href="([^"]+)"[^>]*><img [^>]*alt="'
+                       + re.escape(caption) + '"', html)
+    assert anchor, "the sideways photo is in the gallery"
+    largest = (example_site / "branches/dawan" / anchor.group(1)).resolve()
+    with Image.open(largest) as im:
+        assert im.height > im.width
+
+
+def test_check_on_a_broken_copy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_project(tmp_path)
+    yml = root / "branches/chashan/branch.yml"
+    text = yml.read_text("utf-8").replace("field: 农村", "field: 农业", 1)
+    yml.write_text(text + "sumary: 多余\n", encoding="utf-8")
+    assert showcase(["check", "--root", str(root)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("field:"))
+    assert f"branches/chashan/branch.yml:{line}: field: “农业” 不是可选的领域（农村、社区、机关、事业单位、两新组织、国有企业、学校）" in out
+    assert any(o.startswith("branches/chashan/branch.yml:") and "sumary" in o for o in out)
+    assert "Traceback" not in "\n".join(out)
+
+
+def test_failed_build_keeps_previous_site(tmp_path: Path) -> None:
+    root = copy_project(tmp_path, branches=False)
+    write_branch(root, "hengchong")
+    assert showcase(["build", "--root", str(root)]) == 0
+    before = {p.relative_to(root): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    write_branch(root, "hengchong", "name: 甲\ntown: [\n")  # broken YAML
+    assert showcase(["build", "--root", str(root)]) == 1
+    after = {p.relative_to(root): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_showcase_new_scaffold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_project(tmp_path, branches=False)
+    assert showcase(["new", "横冲村党支部", "--root", str(root), "--town", "石门镇",
+                     "--field", "农村"]) == 0
+    path = root / "branches/hengchongcun/branch.yml"
+    text = path.read_text("utf-8")
+    assert "# 必填。品牌名称" in text and "理念产生" in text and "典型个案" in text
+    assert showcase(["new", "横冲村党支部", "--root", str(root)]) == 1
+    assert "已存在" in capsys.readouterr().err
+    # An unfilled scaffold names what is still missing, and nothing else.
+    assert showcase(["check", "--root", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "brand.name: 品牌名称是必填项" in out and "brand.summary: 品牌简介是必填项" in out
+    filled = text.replace("  name:                             #", "  name: 联村共富 #", 1)
+    filled = filled.replace("  summary: >                        # 必填。品牌简介：一段话，不超过 300 字；用于卡片、搜索结果\n    \n",
+                            "  summary: 强村带弱村。\n")
+    path.write_text(filled, encoding="utf-8")
+    assert showcase(["check", "--root", str(root)]) == 0, capsys.readouterr().out
+    assert showcase(["new", "柳河社区", "--slug", "Bad Slug", "--root", str(root)]) == 1
+
+
+def test_mkdocs_build_runs_the_same_generator(tmp_path: Path) -> None:
+    root = copy_project(tmp_path, branches=False)
+    write_branch(root, "hengchong")
+    draw_photo(root / "branches/hengchong/photos/a.jpg")
+    yml = root / "branches/hengchong/branch.yml"
+    yml.write_text(yml.read_text("utf-8") + "photos:\n  - file: photos/a.jpg\n    caption: 外景\n",
+                   encoding="utf-8")
+    assert showcase(["build", "--root", str(root)]) == 0
+    ours = (root / "site/branches/hengchong/index.html").read_bytes()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", "site2"], cwd=root,
+                   check=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin",
+                                    "SOURCE_DATE_EPOCH": "0", "HOME": str(tmp_path)})
+    theirs = (root / "site2/branches/hengchong/index.html").read_bytes()
+    assert theirs == ours
+
+
+def test_mkdocs_build_reports_content_errors_without_traceback(tmp_path: Path) -> None:
+    root = copy_project(tmp_path, branches=False)
+    write_branch(root, "x", "name: 甲\ntown: 镇\nfield: 农业\nbrand: {name: 品, summary: 简}\n")
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=root,
+                         capture_output=True, text=True,
+                         env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin",
+                              "HOME": str(tmp_path)})
+    assert run.returncode == 1
+    assert "branches/x/branch.yml:3: field: “农业” 不是可选的领域" in run.stderr
+    assert "Traceback" not in run.stderr
