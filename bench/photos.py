@@ -100,18 +100,23 @@ def _bare(job: tuple[str, str, PhotoSettings]) -> None:
     scale = max(min(1.0, max(s.widths) / sw), min(1.0, s.cover_width / crop_w))
     box = (math.ceil(sw * scale), math.ceil(sh * scale))
     im.draft("RGB", box[::-1] if orientation >= 5 else box)
-    im = ImageOps.exif_transpose(im).convert("RGB")
-    full_w, full_h = (sw, sh)
-    current = im
+    if orientation != 1:
+        im = ImageOps.exif_transpose(im)
+    im = im.convert("RGB")
+    scaled = [im]
     for w in sorted(s.widths, reverse=True):
-        if w > full_w:
+        if w > sw:
             continue
-        current = current.resize((w, round(w * full_h / full_w)), Image.LANCZOS, reducing_gap=3.0)
-        current.save(f"{out_dir}/{stem}-{w}.webp", quality=s.quality, method=s.method)
-    bw, bh = im.size
-    cw, ch = (bh * 4 / 3, bh) if bw * 3 > bh * 4 else (bw, bw * 3 / 4)
+        scaled.append(scaled[-1].resize((w, round(w * sh / sw)), Image.LANCZOS, reducing_gap=3.0))
+        scaled[-1].save(f"{out_dir}/{stem}-{w}.webp", quality=s.quality, method=s.method)
+    cover_h = s.cover_width * 3 // 4
+    for base in reversed(scaled):  # the smallest image that holds the cover, as ours does
+        bw, bh = base.size
+        cw, ch = (bh * 4 / 3, bh) if bw * 3 > bh * 4 else (bw, bw * 3 / 4)
+        if cw >= s.cover_width:
+            break
     crop = ((bw - cw) / 2, (bh - ch) / 2, (bw + cw) / 2, (bh + ch) / 2)
-    cover = im.resize((s.cover_width, s.cover_width * 3 // 4), Image.LANCZOS, box=crop)
+    cover = base.resize((s.cover_width, cover_h), Image.LANCZOS, box=crop, reducing_gap=3.0)
     cover.save(f"{out_dir}/{stem}-cover.webp", quality=s.quality, method=s.method)
 
 

@@ -261,6 +261,17 @@ def test_heic_publishes(tmp_path):
     with Image.open(tmp_path / "out" / res.renditions[-1].name) as im:
         assert im.size == (1200, 900)
         assert near(im.convert("RGB").getpixel((20, 20)), (255, 0, 0), 40)
+    # Phones store rotation in HEIF itself; an EXIF orientation must not turn it twice.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    rotated = tmp_path / "portrait.heic"
+    photo(1200, 900).save(rotated, "HEIF", quality=80, exif=exif.tobytes())
+    res = ok(run([rotated], tmp_path)[rotated])
+    assert (res.width, res.height) == (900, 1200)
+    with Image.open(tmp_path / "out" / res.renditions[-1].name) as im:
+        assert im.size == (900, 1200)
+        assert near(im.convert("RGB").getpixel((900 - 20, 20)), (255, 0, 0), 40)
+        assert len(im.getexif()) == 0
 
 
 def test_cmyk_jpeg_publishes_as_rgb(tmp_path):
