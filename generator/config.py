@@ -29,5 +29,6 @@ class Settings:
     recent_count: int = 6
     use_directory_urls: bool = True
     photos: PhotoSettings = field(default_factory=PhotoSettings)
+    search_full_text: bool = False  # index every section, not only what visitors search for
     workers: int | None = None
     progress: bool = False

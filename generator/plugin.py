@@ -40,6 +40,9 @@ class ShowcaseConfig(base.Config):
     recent_count = c.Type(int, default=6)
     photos = c.SubConfig(_PhotoOptions)
     workers = c.Optional(c.Type(int))
+    # Index every section of a branch page; by default only names, brand, slogan, summary,
+    # carriers, tags and township, so a phone can load the index of thousands of branches.
+    search_full_text = c.Type(bool, default=False)
     # Extra words for Chinese search segmentation, one a line (jieba's user dictionary format),
     # relative to mkdocs.yml. Brand names, carriers, tags and places are added automatically.
     search_dictionary = c.Optional(c.Type(str))
@@ -71,6 +74,7 @@ def settings_from(options: ShowcaseConfig, config: MkDocsConfig) -> Settings:
             min_width=p.min_width,
         ),
         workers=options.workers,
+        search_full_text=options.search_full_text,
     )
 
 
