@@ -7,12 +7,14 @@ no traceback reaches the user for anything the user can fix.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -58,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     command("check", "检查所有支部的 branch.yml 和照片，一次列出全部问题", _cmd_check)
-    command("build", "检查、处理照片、生成页面，并构建站点到 site/", _cmd_build)
+    build = command("build", "检查、处理照片、生成页面，并构建站点到 site/", _cmd_build)
+    build.add_argument("--timings", action="store_true", help="最后列出各阶段耗时")
     serve = command("serve", "构建并启动本地预览，修改 branch.yml 或照片后自动刷新", _cmd_serve)
     serve.add_argument(
         "-a", "--dev-addr", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000"
@@ -129,6 +132,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     cfg["site_dir"] = str(staging)
     plugin.pregenerated = result
     cfg.plugins.on_startup(command="build", dirty=False)
+    start = time.perf_counter()
     try:
         build(cfg)
     except MkDocsException as exc:
@@ -137,8 +141,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    result.timings["mkdocs"] = time.perf_counter() - start
     _swap(staging, site_dir)
     print(f"已生成站点：{len(result.branches)} 个支部 → {_rel(site_dir, root)}/")
+    if args.timings:
+        _print_timings(result)
     return 0
 
 
@@ -205,6 +212,25 @@ def _print_problems(problems: list[Problem]) -> None:
     if errors or warnings:
         print(f"共 {errors} 个错误、{warnings} 个警告。", file=sys.stderr)
     sys.stdout.flush()
+
+
+_STAGES = {
+    "load": "读取校验",
+    "photos": "照片",
+    "pages": "页面",
+    "write": "写入",
+    "mkdocs": "MkDocs",
+}
+
+
+def _print_timings(result) -> None:
+    written = len(result.pages.written) if result.pages else 0
+    removed = len(result.pages.removed) if result.pages else 0
+    parts = [f"{_STAGES.get(k, k)} {v:.2f} 秒" for k, v in result.timings.items()]
+    print(
+        "耗时：" + "，".join(parts) + f"；页面写入 {written} 个、删除 {removed} 个", file=sys.stderr
+    )
+    print("timings-json: " + json.dumps({**result.timings, "written": written}), file=sys.stderr)
 
 
 def _swap(staging: Path, site_dir: Path) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +29,15 @@ class Result:
     branches: list[Branch] = field(default_factory=list)
     catalog: Catalog | None = None
     pages: WriteReport | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+
+    @contextmanager
+    def timed(self, stage: str):
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
 
     @property
     def ok(self) -> bool:
@@ -50,7 +61,8 @@ def generate(settings: Settings) -> Result:
     On errors nothing in docs_dir is touched, so the last good pages stay as they were.
     """
     result = Result()
-    branches, problems = load_branches(settings.root, settings.branches_dir, settings.fields)
+    with result.timed("load"):
+        branches, problems = load_branches(settings.root, settings.branches_dir, settings.fields)
     result.branches = branches
     result.problems.extend(problems)
     if not settings.site_url:
@@ -61,21 +73,25 @@ def generate(settings: Settings) -> Result:
         )
     if has_errors(result.problems):
         # Photos of the valid branches are still checked, so every problem shows at once.
-        _, photo_problems = run_photos(branches, settings, publish=False)
+        with result.timed("photos"):
+            _, photo_problems = run_photos(branches, settings, publish=False)
         result.problems = sort_problems(result.problems + photo_problems)
         return result
-    images, photo_problems = run_photos(branches, settings, publish=True)
+    with result.timed("photos"):
+        images, photo_problems = run_photos(branches, settings, publish=True)
     result.problems.extend(photo_problems)
-    catalog = build_catalog(branches, settings, git_dates(settings.root, settings.branches_dir))
-    result.catalog = catalog
-    files = render_pages(catalog, images, settings)
+    with result.timed("pages"):
+        catalog = build_catalog(branches, settings, git_dates(settings.root, settings.branches_dir))
+        result.catalog = catalog
+        files = render_pages(catalog, images, settings)
     result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
     result.problems = sort_problems(result.problems)
     if has_errors(result.problems):
         return result
-    media = {f"{MEDIA_DIR}/{name}" for name in _media_names(images)}
-    result.pages = write_outputs(settings.docs_dir, files, keep=media)
-    clean_stale(settings.docs_dir / MEDIA_DIR, {n.split("/", 1)[1] for n in media})
+    with result.timed("write"):
+        media = {f"{MEDIA_DIR}/{name}" for name in _media_names(images)}
+        result.pages = write_outputs(settings.docs_dir, files, keep=media)
+        clean_stale(settings.docs_dir / MEDIA_DIR, {n.split("/", 1)[1] for n in media})
     return result
 
 
@@ -155,6 +171,4 @@ def git_dates(root: Path, branches_dir: Path) -> dict[str, dt.date]:
     return dates
 
 
-__all__ = [
-    "GENERATED", "Result", "check", "generate", "git_dates", "run_photos", "search_terms"
-]
+__all__ = ["GENERATED", "Result", "check", "generate", "git_dates", "run_photos", "search_terms"]

@@ -112,7 +112,9 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
             errors = sum(p.is_error for p in result.problems)
             if self.serving:
                 # Keep serving the last good pages: the errors above say what to fix.
-                log.error(f"内容有 {errors} 个错误，预览仍显示上一次成功生成的页面；改正后保存即可刷新")
+                log.error(
+                    f"内容有 {errors} 个错误，预览仍显示上一次成功生成的页面；改正后保存即可刷新"
+                )
                 return result
             raise PluginError(f"showcase：发现 {errors} 个错误，站点未生成")
         return result
