@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "-a", "--dev-addr", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000"
     )
+    serve.add_argument("--full", action="store_true", help="每次修改后完整重建（较慢）")
     new = command("new", "新建一个支部文件夹和带注释的 branch.yml", _cmd_new)
     new.add_argument("name", help="支部全称，如：横冲村党支部")
     new.add_argument("--slug", help="网址名（小写字母、数字、-），默认由拼音生成")
@@ -77,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
 def _setup_logging(verbose: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_LevelFormatter())
+    # Dirty rebuilds are our choice for the preview; MkDocs' warning about them is noise here.
+    handler.addFilter(lambda r: not r.getMessage().startswith("A 'dirty' build"))
     for name in ("mkdocs", "material"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
@@ -155,7 +158,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     _load(args.root)  # report a missing or broken mkdocs.yml in plain words first
     print(f"预览地址：http://{args.dev_addr}/  （按 Ctrl+C 停止）")
-    serve(config_file=str(root / CONFIG_FILE), dev_addr=args.dev_addr, livereload=True)
+    # Dirty rebuilds re-render only the pages whose Markdown changed; the generator rewrites
+    # only pages whose content changed, so one edited branch.yml shows in seconds.
+    serve(
+        config_file=str(root / CONFIG_FILE),
+        dev_addr=args.dev_addr,
+        livereload=True,
+        build_type="clean" if args.full else "dirty",
+    )
     return 0
 
 
