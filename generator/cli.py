@@ -1,4 +1,4 @@
-"""The ``showcase`` command: check, build, serve, new.
+"""The ``showcase`` command: check, build, serve, new, import, report, schema.
 
 Every message is Chinese; content problems are one line each (``path:line: field: message``);
 no traceback reaches the user for anything the user can fix.
@@ -72,6 +72,18 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--slug", help="网址名（小写字母、数字、-），默认由拼音生成")
     new.add_argument("--town", default="", help="所属乡镇（街道）")
     new.add_argument("--field", default="", help="领域")
+    imp = command("import", "从台账表格（.xlsx 或 .csv）新建或更新支部", _cmd_import)
+    imp.add_argument("file", nargs="?", help="台账文件，如：台账.xlsx")
+    imp.add_argument("--template", metavar="文件", help="写出带说明和下拉选项的模板 .xlsx")
+    report = command("report", "各支部资料完整度：缺哪些要素、照片、说明（从差到好）", _cmd_report)
+    report.add_argument(
+        "--format", choices=("text", "csv", "html"), default="text", help="输出格式，默认表格文字"
+    )
+    report.add_argument("-o", "--output", metavar="文件", help="写入文件，不写则显示在终端")
+    schema = command("schema", "生成 branch.yml 的 JSON Schema（编辑器补全和检查用）", _cmd_schema)
+    schema.add_argument(
+        "-o", "--output", metavar="文件", help="默认 schema/branch.schema.json（相对项目目录）"
+    )
     return parser
 
 
@@ -179,6 +191,60 @@ def _cmd_new(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         raise _Fail(str(exc)) from None
     print(f"已创建 {_rel(path, settings.root)}：请打开填写，照片放进同一文件夹的 photos/ 里。")
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from .importer import import_file, write_template
+
+    cfg, plugin = _load(args.root)
+    settings = _settings(cfg, plugin)
+    if args.template:
+        path = Path(args.template)
+        write_template(path, settings.fields)
+        print(f"已写出模板 {path}：第一行是列名，第二行是示例（导入前请删除）。")
+        return 0
+    if not args.file:
+        raise _Fail("请给出台账文件，如：showcase import 台账.xlsx；要模板用 --template 模板.xlsx")
+    try:
+        summary = import_file(settings, Path(args.file))
+    except (OSError, ValueError) as exc:
+        raise _Fail(str(exc)) from None
+    for line in summary.messages:
+        print(line)
+    print(
+        f"新建 {len(summary.created)} 个、更新 {len(summary.updated)} 个、"
+        f"跳过 {summary.skipped} 行。"
+    )
+    return 1 if summary.skipped else 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import build_report, render
+
+    cfg, plugin = _load(args.root)
+    settings = _settings(cfg, plugin)
+    text = render(build_report(settings), args.format, f"{settings.county}支部品牌资料完整度")
+    if args.output:
+        # Excel reads UTF-8 CSV correctly only with a BOM.
+        encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+        Path(args.output).write_text(text, encoding=encoding, newline="")
+        print(f"已写出 {args.output}")
+    elif args.format == "csv":
+        sys.stdout.write("\ufeff" + text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from .jsonschema import write_schema
+
+    cfg, plugin = _load(args.root)
+    settings = _settings(cfg, plugin)
+    out = Path(args.output) if args.output else settings.root / "schema" / "branch.schema.json"
+    write_schema(out, settings.fields)
+    print(f"已写出 {_rel(out, settings.root)}：编辑器按 branch.yml 第一行的注释找到它。")
     return 0
 
 
