@@ -7,8 +7,10 @@ Markdown-escaped in headings, and text fields only through ``text.render_text``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
+import os
 import posixpath
 from collections.abc import Mapping
 from pathlib import Path
@@ -48,7 +50,7 @@ def render_pages(catalog: Catalog, images: Images, settings: Settings) -> dict[s
     for b in catalog.branches:
         out[f"branches/{b.slug}.md"] = r.page("branch.md.j2", f"branches/{b.slug}.md", branch=b)
         if settings.site_url:
-            out[f"branches/{b.slug}/qr.svg"] = qr_svg(branch_url(settings, b), b.name)
+            out[f"branches/{b.slug}/qr.svg"] = _cached_qr(settings, branch_url(settings, b), b.name)
     for kind, groups, title in (
         ("towns", catalog.towns, "乡镇（街道）"),
         ("fields", catalog.fields, "领域"),
@@ -78,6 +80,25 @@ def qr_svg(url: str, title: str) -> bytes:
         buf, kind="svg", scale=6, border=2, xmldecl=False, title=f"{title} 二维码", dark="#1a1a1a"
     )
     return buf.getvalue()
+
+
+def _cached_qr(settings: Settings, url: str, title: str) -> bytes:
+    """QR codes cost milliseconds each in pure Python; one per URL and title is kept on disk."""
+    key = hashlib.sha256(f"{_QR_VERSION}\0{url}\0{title}".encode()).hexdigest()[:24]
+    path = settings.cache_dir / "qr" / f"{key}.svg"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    data = qr_svg(url, title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return data
+
+
+_QR_VERSION = "1"  # bump when qr_svg's options change
 
 
 def _page_url(src: str, directory_urls: bool) -> str:

@@ -35,8 +35,25 @@ def _markdown() -> markdown.Markdown:
 _MD = _markdown()
 
 
+# Plain prose (most of what staff write) has none of these; such text skips the Markdown parser.
+_MARKUP = re.compile(r"[\\`*_\[\]<>&#!|{}~=:]|^ *(?:[-+>]|\d+[.)])|^ {4}| $|[^\S \n]", re.M)
+
+
 def render_text(source: str) -> Markup:
     """Render one text field to sanitised HTML on a single line (safe inside a Markdown page)."""
+    if not _MARKUP.search(source):
+        return _render_prose(source)
+    return _render_markdown(source)
+
+
+def _render_prose(source: str) -> Markup:
+    """What Markdown + nh3 would give for text without markup: paragraphs, lines joined."""
+    paragraphs = (" ".join(line.strip() for line in block.strip().splitlines())
+                  for block in re.split(r"\n[ \t]*\n", source.strip()))
+    return Markup(" ".join(f"<p>{p}</p>" for p in paragraphs if p))
+
+
+def _render_markdown(source: str) -> Markup:
     _MD.reset()
     # Headings and rules would break the page's own outline: headings become paragraphs.
     rendered = re.sub(r"<(/?)h[1-6]>", r"<\1p>", _MD.convert(source))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +37,11 @@ def load_branches(
         rel = _rel(path, root)
         if not SLUG_RE.match(folder.name):
             problems.append(Problem(rel, 1, "slug", _bad_slug(folder.name)))
+        outside = _leaves(folder, branches_dir) or _leaves(path, folder)
+        if outside:
+            # Never read (and so never echo or publish) a file from elsewhere on the machine.
+            problems.append(Problem(rel, 1, "文件", outside))
+            continue
         if not path.is_file():
             problems.append(Problem(rel, 1, "文件", "缺少 branch.yml：每个支部文件夹里都要有一个"))
             continue
@@ -271,19 +277,22 @@ def _build(doc: Document, data: dict[str, Any], w: _Walker) -> Branch:
     )
 
 
-def check_photo_path(ref: PhotoRef, folder: Path) -> str | None:
-    """Why a photo path may not be used, or None. Paths must stay inside the branch folder."""
+def check_photo_path(ref: PhotoRef, folder: Path, base: str | None = None) -> str | None:
+    """Why a photo path may not be used, or None. Paths must stay inside the branch folder.
+
+    ``base`` is the folder's real path, when the caller has already resolved it.
+    """
     raw = Path(ref.file)
     if raw.is_absolute() or ref.file.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", ref.file):
         return f"不能用绝对路径“{ref.file}”：请写支部文件夹里的相对路径，如 photos/a.jpg"
     if ".." in raw.parts or ".." in ref.file.replace("\\", "/").split("/"):
         return f"路径“{ref.file}”不能包含 ..：照片必须放在本支部文件夹里"
     try:
-        resolved = ref.path.resolve(strict=False)
-        base = folder.resolve()
+        resolved = os.path.realpath(ref.path)
+        base = base or os.path.realpath(folder)
     except OSError as exc:
         return f"无法读取“{ref.file}”：{exc.strerror or exc}"
-    if not resolved.is_relative_to(base):
+    if not (resolved + os.sep).startswith(base + os.sep):
         return f"“{ref.file}”指向本支部文件夹之外（符号链接？），不能发布"
     if not ref.path.exists():
         return f"找不到照片文件“{ref.file}”（注意大小写和扩展名）"
@@ -294,11 +303,23 @@ def check_photo_path(ref: PhotoRef, folder: Path) -> str | None:
     return None
 
 
+def _leaves(path: Path, base: Path) -> str | None:
+    """Why ``path`` (a branch folder or its branch.yml) may not be read, if it leads out of base."""
+    try:
+        if not path.resolve().is_relative_to(base.resolve()):
+            what = "支部文件夹" if path.name != BRANCH_FILE else BRANCH_FILE
+            return f"{what}是指向别处的符号链接，不能使用：请把真实文件放在这里"
+    except (OSError, RuntimeError):  # a symlink loop
+        return f"{path.name} 是循环的符号链接，无法读取"
+    return None
+
+
 def _check_photos(branch: Branch, folder: Path, rel: str) -> list[Problem]:
     problems: list[Problem] = []
     refs = branch.photo_refs()
+    base = os.path.realpath(folder)
     for r in refs:
-        why = check_photo_path(r, folder)
+        why = check_photo_path(r, folder, base)
         if why:
             problems.append(Problem(rel, r.line, r.field, why))
     seen: dict[str, PhotoRef] = {}
@@ -337,11 +358,12 @@ def _check_photos(branch: Branch, folder: Path, rel: str) -> list[Problem]:
                         Severity.WARNING,
                     )
                 )
-    listed = {r.path.resolve() for r in refs}
+    listed = {os.path.normpath(r.path) for r in refs}
     photo_dir = folder / "photos"
     if photo_dir.is_dir():
         for f in sorted(photo_dir.rglob("*")):
-            if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES and f.resolve() not in listed:
+            if (f.suffix.lower() in IMAGE_SUFFIXES and os.path.normpath(f) not in listed
+                    and f.is_file()):
                 problems.append(
                     Problem(
                         rel,

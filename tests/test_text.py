@@ -1,0 +1,34 @@
+"""The text renderer: the plain-prose fast path gives exactly what Markdown + nh3 give."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.text import _MARKUP, _render_markdown, _render_prose, md_inline, render_text
+
+PROSE = st.text(alphabet="集体经济村党支部，。、；“”（）2025年 abcXYZ%$@/?'\"\n\r\t\u3000-+.1)",
+                max_size=80)
+
+
+@settings(max_examples=400, deadline=None)
+@given(PROSE)
+def test_prose_fast_path_matches_markdown(text: str) -> None:
+    if not _MARKUP.search(text):
+        assert _render_prose(text) == _render_markdown(text)
+
+
+def test_markdown_subset() -> None:
+    html = render_text("**粗** *斜* [链接](https://a.cn)\n\n- 一\n- 二")
+    assert html == ('<p><strong>粗</strong> <em>斜</em> <a href="https://a.cn" '
+                    'rel="nofollow noopener noreferrer">链接</a></p> <ul> <li>一</li> <li>二</li> </ul>')
+
+
+def test_text_cannot_run_or_restructure() -> None:
+    html = render_text("# 标题\n\n<script>alert(1)</script> [x](javascript:alert(1))\n\n{: onclick=x}")
+    assert "<script" not in html and "javascript:" not in html and "<h" not in html
+    assert "&lt;script&gt;" in html and "\n" not in html
+
+
+def test_md_inline_escapes_markdown_and_html() -> None:
+    assert md_inline("名称 {: #x} *a* <b>") == r"名称 \{: \#x\} \*a\* &lt;b&gt;"
