@@ -33,6 +33,9 @@ class _AliasUsed(yaml.MarkedYAMLError):
     pass
 
 
+_TOO_DEEP = "嵌套层数太多：列表和“字段: 值”最多套 32 层，请检查括号 [ ] { } 和缩进"
+
+
 class _NodeLoader(Reader, Scanner, Parser, Composer, Resolver):
     """PyYAML's pure-Python parts composing nodes only; used when libyaml is missing."""
 
@@ -48,12 +51,40 @@ class _NodeLoader(Reader, Scanner, Parser, Composer, Resolver):
 _Loader = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
 
 
+# Real files nest five or six levels deep. Deeper nesting is refused before composing: both
+# composers recurse once per level (libyaml crashes the interpreter at ~30,000 levels, the pure-
+# Python one raises RecursionError at a few hundred), and so does validation.
+MAX_DEPTH = 32
+# libyaml cannot reach a dangerous depth in a file this short, so the event pre-scan is skipped.
+_SCAN_ABOVE = 4096
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        super().__init__(line)
+        self.line = line
+
+
 def _compose(text: str) -> yaml.Node | None:
+    if _Loader is None or len(text) > _SCAN_ABOVE:
+        _check_depth(text)
     loader = _Loader(text) if _Loader is not None else _NodeLoader(text)
     try:
         return loader.get_single_node()
     finally:
         loader.dispose()
+
+
+def _check_depth(text: str) -> None:
+    """Raise _TooDeep at the first collection nested deeper than MAX_DEPTH (iterative, no nodes)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader or yaml.SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _TooDeep(event.start_mark.line + 1)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
 
 
 @dataclass
@@ -92,8 +123,15 @@ def read_document(path: Path, rel: str, slug: str) -> tuple[Document, list[Probl
 
     try:
         node = _compose(text)
+    except _TooDeep as exc:
+        return problem(exc.line, _TOO_DEEP)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote or bracket is found at the end of the file; point at where it opened.
+        if exc.context_mark is not None and (
+            "quoted scalar" in (exc.context or "") or "flow" in (exc.context or "")
+        ):
+            mark = exc.context_mark
         line = mark.line + 1 if mark else 1
         return problem(line, _explain(exc, text))
     except yaml.YAMLError as exc:
@@ -102,6 +140,8 @@ def read_document(path: Path, rel: str, slug: str) -> tuple[Document, list[Probl
     found = _first_forbidden(node)
     if found is not None:
         bad, line = found
+        if bad is _TOO_DEEP:
+            return problem(line, _TOO_DEEP)
         if bad is None:
             return problem(line, "不支持 YAML 锚点和别名（& 与 *），请把内容直接写出来")
         return problem(line, f"不允许使用 YAML 标签 {bad.tag}，请只写普通文字")
@@ -109,27 +149,33 @@ def read_document(path: Path, rel: str, slug: str) -> tuple[Document, list[Probl
     return doc, []
 
 
-def _first_forbidden(node: yaml.Node | None) -> tuple[yaml.Node | None, int] | None:
+def _first_forbidden(node: yaml.Node | None) -> tuple[yaml.Node | str | None, int] | None:
     """The first foreign tag ``(node, line)``, or an alias ``(None, line)``, or None.
 
     An alias makes the composer hand out the same node object twice; refusing any node reached
     twice is what defuses "billion laughs" before anything is expanded.
     """
     seen: set[int] = set()
-    stack: list[tuple[yaml.Node, int]] = [(node, 1)] if node is not None else []
+    stack: list[tuple[yaml.Node, int, int]] = [(node, 1, 0)] if node is not None else []
     while stack:
-        n, parent_line = stack.pop()
+        n, parent_line, depth = stack.pop()
         if id(n) in seen:
             return None, parent_line
         seen.add(id(n))
         line = n.start_mark.line + 1
+        if n.tag == "tag:yaml.org,2002:merge":  # ``<<: *base`` is an alias in disguise
+            return None, line
         if n.tag not in _STANDARD_TAGS:
             return n, line
+        if isinstance(n, yaml.CollectionNode):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _TOO_DEEP, line
         if isinstance(n, yaml.MappingNode):
             for k, v in reversed(n.value):
-                stack.extend(((v, k.start_mark.line + 1), (k, line)))
+                stack.extend(((v, k.start_mark.line + 1, depth), (k, line, depth)))
         elif isinstance(n, yaml.SequenceNode):
-            stack.extend((item, line) for item in reversed(n.value))
+            stack.extend((item, line, depth) for item in reversed(n.value))
     return None
 
 
@@ -139,7 +185,11 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> str:
     mark = exc.problem_mark
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
-    if "\\t" in what or ("cannot start any token" in what and "\t" in here):
+    if (
+        "\\t" in what
+        or "tab character" in what
+        or ("cannot start any token" in what and "\t" in here)
+    ):
         return "这一行用了制表符（Tab）；YAML 只能用空格缩进，请把 Tab 换成两个空格"
     if "mapping values are not allowed" in what:
         return (
