@@ -280,7 +280,7 @@ def _to_srgb(im: Image.Image, icc: bytes | None, notes: list[str]) -> Image.Imag
     alpha: Image.Image | None = None
     if im.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         # 16-bit greyscale: a plain convert("L") clips at 255 instead of scaling.
-        lo, hi = im.convert("I").getextrema() if im.mode != "F" else im.getextrema()
+        _lo, hi = im.convert("I").getextrema() if im.mode != "F" else im.getextrema()
         scale = 255 / 65535 if hi > 255 else 1
         im = im.convert("I").point(lambda v: v * scale).convert("L")
     if im.mode == "P" or im.mode == "PA":
@@ -294,10 +294,9 @@ def _to_srgb(im: Image.Image, icc: bytes | None, notes: list[str]) -> Image.Imag
         if alpha.getextrema() == (255, 255):
             alpha = None  # fully opaque: an alpha plane would only add bytes
         im = im.convert("L" if im.mode == "LA" else "RGB")
-    elif im.mode == "L" and im.has_transparency_data:
-        rgba = im.convert("RGBA")
-        alpha = rgba.getchannel("A")
-        im = im.convert("L")
+    elif im.mode in ("L", "RGB") and "transparency" in im.info:
+        # PNG colour-key transparency (tRNS) becomes a real alpha plane.
+        alpha = im.convert("RGBA").getchannel("A")
 
     converted: Image.Image | None = None
     if icc:

@@ -296,7 +296,7 @@ def test_transparent_png_keeps_alpha(tmp_path):
             assert pub.getpixel((pub.width - 5, pub.height // 2))[3] == 255
 
 
-@pytest.mark.parametrize("mode", ["P", "LA", "L", "I;16", "1"])
+@pytest.mark.parametrize("mode", ["P", "LA", "L", "I;16", "1", "RGB-tRNS"])
 def test_other_modes_publish(tmp_path, mode):
     src = tmp_path / f"m-{mode.replace(';', '')}.png"
     if mode == "P":
@@ -305,6 +305,10 @@ def test_other_modes_publish(tmp_path, mode):
         im.info["transparency"] = 0
         ImageDraw.Draw(im).rectangle((0, 0, 100, 100), fill=0)
         im.save(src, transparency=0)
+    elif mode == "RGB-tRNS":  # colour-key transparency, common in logos
+        im = Image.new("RGB", (900, 600), (10, 200, 30))
+        ImageDraw.Draw(im).rectangle((0, 0, 100, 100), fill=(0, 0, 0))
+        im.save(src, transparency=(0, 0, 0))
     elif mode == "I;16":
         Image.new("I;16", (900, 600), 32768).save(src)
     else:
@@ -314,9 +318,9 @@ def test_other_modes_publish(tmp_path, mode):
         px = pub.getpixel((450, 300))
         if mode == "I;16":  # 16-bit grey is scaled to 8 bits, not clipped to white
             assert near(px[:3], (128, 128, 128), 6)
-        if mode in ("P", "LA"):
+        if mode in ("P", "LA", "RGB-tRNS"):
             assert pub.mode == "RGBA"
-        if mode == "P":
+        if mode in ("P", "RGB-tRNS"):
             assert pub.getpixel((50, 50))[3] == 0 and near(px, (10, 200, 30, 255), 25)
 
 
