@@ -321,8 +321,10 @@ def main() -> None:
             digest.update(r.renditions[-1].name.encode())
 
         def med(name: str) -> tuple[float, float]:
-            walls = sorted(runs[name])
-            return walls[len(walls) // 2]
+            # Best wall time (other jobs on a shared VM only ever add time) and the median CPU
+            # time, which neighbours barely move.
+            cpus = sorted(c for _w, c in runs[name])
+            return min(w for w, _c in runs[name]), cpus[len(cpus) // 2]
 
         labels = {
             "cold": "ours, cold (empty cache)",
@@ -331,8 +333,8 @@ def main() -> None:
             "sigal": f"sigal, WebP q{s.quality}, libwebp default method 4",
             "sigal_m": f"sigal, WebP q{s.quality}, method {s.method} (passed via jpg_options)",
         }
-        print(f"\n中位数，{args.repeat} 轮交替运行")
-        print("| run | seconds | photos/s | CPU s/photo | all rounds (s) |")
+        print(f"\n{args.repeat} 轮交替运行：最短墙钟时间，CPU 时间取中位数")
+        print("| run | best s | photos/s | CPU s/photo | every round (s) |")
         print("|---|---|---|---|---|")
         for name, label in labels.items():
             if name not in runs:
@@ -341,12 +343,17 @@ def main() -> None:
             wall, cpu = med(name)
             every = ", ".join(f"{w:.3g}" for w, _c in runs[name])
             print(f"| {label} | {wall:.3g} | {n / wall:.1f} | {cpu / n:.3f} | {every} |")
-        cold, warm, bare = med("cold")[0], med("warm")[0], med("bare")[0]
+        cold, warm = med("cold")[0], med("warm")[0]
+
+        def ratio(other: str) -> str:
+            (w_o, c_o), (w_c, c_c) = med(other), med("cold")
+            return f"{w_o / w_c:.2f} by wall time, {c_o / c_c:.2f} by CPU time"
+
         print()
-        print(f"- ours cold / bare (photos/s): {bare / cold:.2f}  (target ≥ 0.85)")
+        print(f"- ours cold / bare (photos/s): {ratio('bare')}  (target ≥ 0.85)")
         if "sigal" in runs:
-            print(f"- ours cold / sigal (photos/s): {med('sigal')[0] / cold:.2f}  (target ≥ 2)")
-            print(f"- ours cold / sigal at our method: {med('sigal_m')[0] / cold:.2f}")
+            print(f"- ours cold / sigal (photos/s): {ratio('sigal')}  (target ≥ 2)")
+            print(f"- ours cold / sigal at our method: {ratio('sigal_m')}")
         print(f"- warm / cold time: {warm / cold * 100:.2f} %  (target ≤ 2 %)")
         print(f"- median 1600 px WebP: {statistics.median(big) / 1024:.0f} KB  (target ≤ 350 KB)")
         print(f"- output names digest: {digest.hexdigest()[:16]} (same corpus → same value)")
