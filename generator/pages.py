@@ -7,6 +7,7 @@ Markdown-escaped in headings, and text fields only through ``text.render_text``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -143,10 +144,7 @@ class _Renderer:
             """Link from this page to a docs path (``towns/x.md``) or a static file."""
             directory = self.settings.use_directory_urls
             dest = _page_url(target, directory) if target.endswith(".md") else target
-            rel = posixpath.relpath("/" + dest, "/" + base)
-            if dest.endswith("/") or not dest:
-                return "./" if rel == "." else rel + "/"
-            return rel
+            return _relative(dest, base)
 
         def media(r: Rendition) -> str:
             return url(f"{MEDIA_DIR}/{r.name}")
@@ -166,6 +164,15 @@ class _Renderer:
             field_group=lambda b: _find(self.catalog.fields, b.field),
             **context,
         )
+
+
+@functools.lru_cache(maxsize=65536)
+def _relative(dest: str, base: str) -> str:
+    """``dest`` (a site path) as seen from the folder ``base``; pages share few bases."""
+    rel = posixpath.relpath("/" + dest, "/" + base)
+    if dest.endswith("/") or not dest:
+        return "./" if rel == "." else rel + "/"
+    return rel
 
 
 def _find(groups: list[Group], name: str) -> Group:
