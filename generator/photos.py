@@ -13,6 +13,8 @@ import hashlib
 import io
 import json
 import math
+import multiprocessing
+import multiprocessing.context
 import os
 import re
 import shutil
@@ -666,6 +668,20 @@ def process_photos(
     return results
 
 
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """forkserver where available: `showcase serve` and MkDocs run watcher and server threads,
+    and fork() in a threaded process can deadlock a child (Python 3.12 warns, 3.14 no longer
+    forks by default). Workers fork from a server that has already imported this module and
+    Pillow, so a pool starts in ~40 ms after the first (~140 ms) instead of ~180 ms (spawn).
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context()
+    ctx = multiprocessing.get_context("forkserver")
+    # Replaces the default preload of __main__, which need not be import-safe.
+    ctx.set_forkserver_preload([__name__])
+    return ctx
+
+
 def _run(
     misses: list[tuple[int, str, Path]],
     settings: PhotoSettings,
@@ -683,7 +699,7 @@ def _run(
             progress.advance()
         return outcomes
     try:
-        with ProcessPoolExecutor(max_workers=n) as pool:
+        with ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool:
             pending: dict[Future, str] = {pool.submit(_render, job): job[1] for job in jobs}
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
