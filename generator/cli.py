@@ -195,7 +195,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .importer import import_file, write_template
+    from .importer import RegisterError, import_file, write_template
 
     cfg, plugin = _load(args.root)
     settings = _settings(cfg, plugin)
@@ -208,13 +208,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
         raise _Fail("请给出台账文件，如：showcase import 台账.xlsx；要模板用 --template 模板.xlsx")
     try:
         summary = import_file(settings, Path(args.file))
-    except (OSError, ValueError) as exc:
+    except (OSError, RegisterError) as exc:
         raise _Fail(str(exc)) from None
     for line in summary.messages:
         print(line)
+    same = f"（另有 {len(summary.unchanged)} 个没有变化）" if summary.unchanged else ""
     print(
         f"新建 {len(summary.created)} 个、更新 {len(summary.updated)} 个、"
-        f"跳过 {summary.skipped} 行。"
+        f"跳过 {summary.skipped} 行。{same}"
     )
     return 1 if summary.skipped else 0
 
