@@ -44,12 +44,31 @@ GENERATED = (
 Images = Mapping[Path, PhotoResult]
 
 
-def render_pages(catalog: Catalog, images: Images, settings: Settings) -> dict[str, bytes]:
-    """Every generated file of docs_dir (pages and QR codes) as ``{relative path: bytes}``."""
+def render_pages(
+    catalog: Catalog,
+    images: Images,
+    settings: Settings,
+    memo: dict[str, tuple[str, bytes]] | None = None,
+) -> dict[str, bytes]:
+    """Every generated file of docs_dir (pages and QR codes) as ``{relative path: bytes}``.
+
+    ``memo`` keeps branch pages by a key of everything they show, so an unchanged branch is
+    not rendered again.
+    """
     r = _Renderer(catalog, images, settings)
     out: dict[str, str | bytes] = {"index.md": r.page("home.md.j2", "index.md")}
     for b in catalog.branches:
-        out[f"branches/{b.slug}.md"] = r.page("branch.md.j2", f"branches/{b.slug}.md", branch=b)
+        src = f"branches/{b.slug}.md"
+        if memo is None:
+            out[src] = r.page("branch.md.j2", src, branch=b)
+            continue
+        key = _branch_page_key(b, catalog, images, settings)
+        cached = memo.get(src)
+        if cached is not None and cached[0] == key:
+            out[src] = cached[1]
+        else:
+            out[src] = r.page("branch.md.j2", src, branch=b).encode("utf-8")
+            memo[src] = (key, out[src])
         if settings.site_url:
             out[f"branches/{b.slug}/qr.svg"] = _cached_qr(settings, branch_url(settings, b), b.name)
     for kind, groups, title in (
@@ -67,6 +86,25 @@ def render_pages(catalog: Catalog, images: Images, settings: Settings) -> dict[s
     out["demonstration/index.md"] = r.page("demonstration.md.j2", "demonstration/index.md")
     out["honours/index.md"] = r.page("honours.md.j2", "honours/index.md")
     return {k: v.encode("utf-8") if isinstance(v, str) else v for k, v in out.items()}
+
+
+def _branch_page_key(b: Branch, catalog: Catalog, images: Images, settings: Settings) -> str:
+    """Everything a branch page shows, hashed: the branch, its photos, its neighbours, its date."""
+    prev, nxt = catalog.neighbours(b)
+    parts = (
+        repr(b),
+        [repr(images.get(ref.path)) for ref in b.photo_refs()],
+        [(n.slug, n.brand.name, n.display_name) if n else None for n in (prev, nxt)],
+        catalog.updated.get(b.slug),
+        _group_slug(catalog.towns, b.town),
+        _group_slug(catalog.fields, b.field),
+        repr(settings),
+    )
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def _group_slug(groups: list[Group], name: str) -> str:
+    return _find(groups, name).slug
 
 
 def branch_url(settings: Settings, branch: Branch) -> str:

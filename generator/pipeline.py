@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .buildcache import BuildCache
 from .catalog import Catalog, build_catalog
 from .config import Settings
 from .model import Branch, PhotoRef
@@ -55,14 +56,21 @@ def check(settings: Settings) -> Result:
     return result
 
 
-def generate(settings: Settings) -> Result:
+def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
     """Everything up to the Markdown: the docs folder is ready for MkDocs when ``ok``.
 
     On errors nothing in docs_dir is touched, so the last good pages stay as they were.
+    ``cache`` carries earlier results (kept in memory by a live preview); by default it is
+    read from and saved to the cache folder.
     """
     result = Result()
+    own_cache = cache is None
+    if cache is None:
+        cache = BuildCache.open(settings.cache_dir / "build.pickle")
     with result.timed("load"):
-        branches, problems = load_branches(settings.root, settings.branches_dir, settings.fields)
+        branches, problems = load_branches(
+            settings.root, settings.branches_dir, settings.fields, memo=cache.branches
+        )
     result.branches = branches
     result.problems.extend(problems)
     if not settings.site_url:
@@ -83,7 +91,7 @@ def generate(settings: Settings) -> Result:
     with result.timed("pages"):
         catalog = build_catalog(branches, settings, git_dates(settings.root, settings.branches_dir))
         result.catalog = catalog
-        files = render_pages(catalog, images, settings)
+        files = render_pages(catalog, images, settings, memo=cache.pages)
     result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
     result.problems = sort_problems(result.problems)
     if has_errors(result.problems):
@@ -92,6 +100,8 @@ def generate(settings: Settings) -> Result:
         media = {f"{MEDIA_DIR}/{name}" for name in _media_names(images)}
         result.pages = write_outputs(settings.docs_dir, files, keep=media)
         clean_stale(settings.docs_dir / MEDIA_DIR, {n.split("/", 1)[1] for n in media})
+    if own_cache:
+        cache.save()
     return result
 
 

@@ -14,6 +14,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
+from .buildcache import BuildCache
 from .config import DEFAULT_FIELDS, Settings
 from .photos import PhotoSettings
 from .pipeline import Result, generate, search_terms
@@ -86,6 +87,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.pregenerated: Result | None = None
         self.serving = False
         self.last: Result | None = None
+        self.cache: BuildCache | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -105,7 +107,11 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
     def _generate(self) -> Result:
         assert self.settings is not None
-        result = generate(self.settings)
+        if self.cache is None:
+            self.cache = BuildCache.open(self.settings.cache_dir / "build.pickle")
+        # A live preview keeps the cache in memory between rebuilds, and on disk for next time.
+        result = generate(self.settings, self.cache)
+        self.cache.save()
         for p in result.problems:
             (log.error if p.is_error else log.warning)(str(p))
         if not result.ok:

@@ -27,34 +27,92 @@ _MISSING = object()
 
 
 def load_branches(
-    root: Path, branches_dir: Path, fields: Sequence[str]
+    root: Path,
+    branches_dir: Path,
+    fields: Sequence[str],
+    memo: dict[str, tuple] | None = None,
 ) -> tuple[list[Branch], list[Problem]]:
-    """Load and validate every branch under ``branches_dir``; all problems at once."""
+    """Load and validate every branch under ``branches_dir``; all problems at once.
+
+    ``memo`` (folder name → earlier result) lets an unchanged branch skip parsing: an entry is
+    reused only while the branch's files have the same names, sizes and modification times.
+    """
     branches: list[Branch] = []
     problems: list[Problem] = []
+    seen: set[str] = set()
     for folder in find_branch_files(branches_dir):
-        path = folder / BRANCH_FILE
-        rel = _rel(path, root)
-        if not SLUG_RE.match(folder.name):
-            problems.append(Problem(rel, 1, "slug", _bad_slug(folder.name)))
-        outside = _leaves(folder, branches_dir) or _leaves(path, folder)
-        if outside:
-            # Never read (and so never echo or publish) a file from elsewhere on the machine.
-            problems.append(Problem(rel, 1, "文件", outside))
-            continue
-        if not path.is_file():
-            problems.append(Problem(rel, 1, "文件", "缺少 branch.yml：每个支部文件夹里都要有一个"))
-            continue
-        doc, found = read_document(path, rel, folder.name)
-        problems.extend(found)
-        if doc.node is None:
-            continue
-        branch, found = validate_document(doc, folder, fields)
+        key = _folder_key(folder, root, branches_dir, fields) if memo is not None else None
+        cached = memo.get(folder.name) if memo is not None else None
+        if cached is not None and key is not None and cached[0] == key:
+            branch, found = cached[1], cached[2]
+        else:
+            branch, found = _load_one(folder, root, branches_dir, fields)
+            if memo is not None and key is not None:
+                memo[folder.name] = (key, branch, found)
+        seen.add(folder.name)
         problems.extend(found)
         if branch is not None:
             branches.append(branch)
+    if memo is not None:
+        for name in set(memo) - seen:
+            del memo[name]
     problems.extend(_check_across(branches))
     return branches, sort_problems(problems)
+
+
+def _load_one(
+    folder: Path, root: Path, branches_dir: Path, fields: Sequence[str]
+) -> tuple[Branch | None, list[Problem]]:
+    path = folder / BRANCH_FILE
+    rel = _rel(path, root)
+    problems: list[Problem] = []
+    if not SLUG_RE.match(folder.name):
+        problems.append(Problem(rel, 1, "slug", _bad_slug(folder.name)))
+    outside = _leaves(folder, branches_dir) or _leaves(path, folder)
+    if outside:
+        # Never read (and so never echo or publish) a file from elsewhere on the machine.
+        problems.append(Problem(rel, 1, "文件", outside))
+        return None, problems
+    if not path.is_file():
+        problems.append(Problem(rel, 1, "文件", "缺少 branch.yml：每个支部文件夹里都要有一个"))
+        return None, problems
+    doc, found = read_document(path, rel, folder.name)
+    problems.extend(found)
+    if doc.node is None:
+        return None, problems
+    branch, found = validate_document(doc, folder, fields)
+    problems.extend(found)
+    return branch, problems
+
+
+def _folder_key(
+    folder: Path, root: Path, branches_dir: Path, fields: Sequence[str]
+) -> tuple | None:
+    """What a branch's validation depends on: its files' names, sizes, times and links."""
+    entries = []
+    try:
+        stack = [folder]
+        while stack:
+            current = stack.pop()
+            with os.scandir(current) as it:
+                for e in sorted(it, key=lambda e: e.name):
+                    st = e.stat(follow_symlinks=False)
+                    link = os.readlink(e.path) if e.is_symlink() else ""
+                    entries.append((e.path, st.st_size, st.st_mtime_ns, st.st_ino, link))
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(Path(e.path))
+        top = folder.lstat()
+    except OSError:
+        return None  # unreadable: validate afresh, which reports why
+    return (
+        str(root),
+        str(branches_dir),
+        tuple(fields),
+        top.st_mtime_ns,
+        top.st_ino,
+        tuple(entries),
+        dt.date.today().year,
+    )
 
 
 def validate_document(
@@ -362,8 +420,11 @@ def _check_photos(branch: Branch, folder: Path, rel: str) -> list[Problem]:
     photo_dir = folder / "photos"
     if photo_dir.is_dir():
         for f in sorted(photo_dir.rglob("*")):
-            if (f.suffix.lower() in IMAGE_SUFFIXES and os.path.normpath(f) not in listed
-                    and f.is_file()):
+            if (
+                f.suffix.lower() in IMAGE_SUFFIXES
+                and os.path.normpath(f) not in listed
+                and f.is_file()
+            ):
                 problems.append(
                     Problem(
                         rel,

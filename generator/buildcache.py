@@ -1,0 +1,60 @@
+"""What the pure steps computed last time, so an unchanged branch is neither re-parsed nor
+re-rendered. One pickle in the cache folder; anything unreadable or from other code is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import cache
+from pathlib import Path
+
+_FORMAT = 1
+
+
+@cache
+def code_fingerprint() -> str:
+    """Changes whenever the generator's code or templates change, invalidating the cache."""
+    package = Path(__file__).parent
+    h = hashlib.sha256(str(_FORMAT).encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".j2") and path.is_file():
+            h.update(path.relative_to(package).as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+class BuildCache:
+    def __init__(self, path: Path | None):
+        self.path = path
+        self.branches: dict[str, tuple] = {}  # folder name -> (key, branch, problems)
+        self.pages: dict[str, tuple[str, bytes]] = {}  # page path -> (key, bytes)
+
+    @classmethod
+    def open(cls, path: Path) -> BuildCache:
+        cache = cls(path)
+        try:
+            with path.open("rb") as fh:
+                data = pickle.load(fh)
+            if data.get("code") == code_fingerprint():
+                cache.branches = data["branches"]
+                cache.pages = data["pages"]
+        except Exception:  # missing, truncated or foreign: start afresh
+            pass
+        return cache
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"code": code_fingerprint(), "branches": self.branches, "pages": self.pages}
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".build-cache-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
