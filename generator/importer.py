@@ -327,9 +327,17 @@ def _keep_comment_column(parent: CommentedMap, key: str, old: Any, new: Any) -> 
     """
     entry = parent.ca.items.get(key)
     token = entry[2] if entry and len(entry) > 2 else None
-    if token is None or isinstance(new, (list, FoldedScalarString, LiteralScalarString)):
+    if token is None or isinstance(new, (FoldedScalarString, LiteralScalarString)):
         return
-    shift = _wide(str(new)) - _wide("" if old is None else str(old))
+    if isinstance(new, CommentedSeq) and not new.fa.flow_style():
+        return  # the comment stays on the key's own line
+
+    def shown(value: Any) -> str:
+        if isinstance(value, list):
+            return "".join(map(str, value))
+        return "" if value is None else str(value)
+
+    shift = _wide(shown(new)) - _wide(shown(old))
     token.column = max(0, token.column - shift)
 
 
@@ -341,7 +349,7 @@ def _value(col: Column, raw: str, old: Any) -> Any:
     if col.path == ("tags",):
         tags = list(dict.fromkeys(t for t in TAG_SPLIT.split(raw) if t))
         seq = CommentedSeq(tags)
-        if not isinstance(old, CommentedSeq) or old.fa.flow_style():
+        if not isinstance(old, CommentedSeq) or not old or old.fa.flow_style():
             seq.fa.set_flow_style()  # [集体经济, 乡村振兴] on one line, as the scaffold writes
         return seq
     if col.kind in (schema.INT, schema.YEAR):
