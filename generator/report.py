@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as _field  # Row has its own ``field`` (领域)
+from pathlib import Path
 
 from .catalog import pinyin_key
 from .config import Settings
@@ -23,9 +24,15 @@ from .validate import load_branches
 MIN_PHOTOS = 2
 
 
-def _case_photos_captioned(b: Branch) -> bool:
+def _captioned(b: Branch) -> bool:
+    """Every photo shown has a real caption: case photos listed in ``photos`` with one, and no
+    caption that is just the file name (a caption is the photo's alt text)."""
+    if not b.photos:
+        return False  # nothing to caption is not a done job
     listed = {p.file for p in b.photos}
-    return all(p.file in listed for c in b.brand.cases for p in c.photos)
+    if not all(p.file in listed for c in b.brand.cases for p in c.photos):
+        return False
+    return all(p.caption.strip() not in (p.file, Path(p.file).stem) for p in b.photos)
 
 
 # (label shown when missing, check). Order is the order staff read a branch page in.
@@ -39,7 +46,7 @@ CHECKS: tuple[tuple[str, str, Callable[[Branch], bool]], ...] = (
     ("results", "成效愿景", lambda b: bool(b.brand.results)),
     ("cases", "典型个案", lambda b: bool(b.brand.cases)),
     ("photos", f"照片（至少 {MIN_PHOTOS} 张）", lambda b: len(b.photos) >= MIN_PHOTOS),
-    ("captions", "个案照片说明", _case_photos_captioned),
+    ("captions", "照片说明", _captioned),
     ("cover", "指定封面", lambda b: any(p.cover for p in b.photos)),
     ("case_photos", "个案照片", lambda b: any(c.photos for c in b.brand.cases)),
     ("honors", "荣誉", lambda b: bool(b.honors)),
