@@ -1,0 +1,108 @@
+"""showcase serve: a real live preview on a free loopback port rebuilds when branch.yml changes,
+shows content errors in the terminal and keeps serving the last good pages."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO, copy_project
+
+TIMEOUT = 60.0
+SLOGAN = "人人争当星，户户比五美"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - loopback only
+            return r.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def wait_for(what: str, check: Callable[[], bool], proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        if check():
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"serve exited ({proc.returncode}) while waiting for {what}:\n"
+                        + log.read_text("utf-8", "replace"))
+        time.sleep(0.3)
+    pytest.fail(f"timed out after {TIMEOUT:.0f} s waiting for {what}:\n"
+                + log.read_text("utf-8", "replace"))
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen, Path]]:
+    root = copy_project(tmp_path / "p", branches=False)
+    for slug in ("xikou", "dawan"):
+        shutil.copytree(REPO / "branches" / slug, root / "branches" / slug)
+    port = free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator.cli", "serve", "--root", str(root),
+             "-a", f"127.0.0.1:{port}"],
+            cwd=tempfile.gettempdir(), stdout=out, stderr=subprocess.STDOUT, env=env,
+        )
+    try:
+        yield root, f"http://127.0.0.1:{port}/", proc, log
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def test_serve_rebuilds_on_change_and_keeps_last_good_pages(served) -> None:
+    root, base, proc, log = served
+    page = base + "branches/xikou/"
+    yml = root / "branches" / "xikou" / "branch.yml"
+
+    wait_for("the branch page", lambda: SLOGAN in (fetch(page) or ""), proc, log)
+    assert "预览地址：" in log.read_text("utf-8")
+
+    # A saved change appears without restarting anything.
+    text = yml.read_text("utf-8")
+    assert f"slogan: {SLOGAN}" in text
+    yml.write_text(text.replace(f"slogan: {SLOGAN}", "slogan: 星级农户年年评"), "utf-8")
+    wait_for("the new slogan", lambda: "星级农户年年评" in (fetch(page) or ""), proc, log)
+
+    # Broken YAML: the terminal says where, and the preview keeps the last good page.
+    good = yml.read_text("utf-8")
+    yml.write_text(good.replace("town: 双溪镇", "town: [双溪镇"), "utf-8")
+    line = next(i for i, ln in enumerate(yml.read_text("utf-8").splitlines(), 1)
+                if ln.startswith("town:"))
+    wait_for("the error in the terminal",
+             lambda: f"branches/xikou/branch.yml:{line}: " in log.read_text("utf-8"), proc, log)
+    out = log.read_text("utf-8")
+    assert "预览仍显示上一次成功生成的页面" in out
+    assert "Traceback" not in out
+    time.sleep(1.0)  # any rebuild the error started has finished
+    html = fetch(page)
+    assert html is not None and "星级农户年年评" in html
+    assert proc.poll() is None
+
+    # Fixed again: the preview picks it up.
+    yml.write_text(good.replace("slogan: 星级农户年年评", "slogan: 改好了又能预览"), "utf-8")
+    wait_for("the fixed page", lambda: "改好了又能预览" in (fetch(page) or ""), proc, log)
