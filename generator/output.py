@@ -53,7 +53,10 @@ def write_outputs(
     ``keep`` lists further paths owned by another step (the photo step's media files).
     """
     report = WriteReport()
-    old = _read_manifest(docs_dir)
+    # Only paths inside the folders (and top-level files) this run writes can be stale: a hand-
+    # edited or committed manifest must never make the generator delete anything else.
+    tops = {rel.split("/", 1)[0] for rel in files}
+    old = {rel for rel in _read_manifest(docs_dir) if rel.split("/", 1)[0] in tops}
     for rel in sorted(files):
         target = docs_dir / rel
         data = files[rel]
@@ -82,10 +85,24 @@ def write_outputs(
 
 
 def _read_manifest(docs_dir: Path) -> set[str]:
+    """The paths we wrote last time; anything that is not a plain relative path is ignored."""
     try:
-        return set(json.loads((docs_dir / MANIFEST).read_text("utf-8")))
+        listed = json.loads((docs_dir / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
         return set()
+    if not isinstance(listed, list):
+        return set()
+    return {rel for rel in listed if isinstance(rel, str) and _is_plain_relative(rel)}
+
+
+def _is_plain_relative(rel: str) -> bool:
+    parts = rel.split("/")
+    return (
+        "\\" not in rel
+        and "\0" not in rel
+        and ":" not in parts[0]
+        and all(part not in ("", ".", "..") for part in parts)
+    )
 
 
 def _atomic_write(target: Path, data: bytes) -> None:
