@@ -26,11 +26,25 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+class _Memo(dict):
+    """A dict that remembers whether it was changed, so an unchanged cache is not rewritten."""
+
+    changed = False
+
+    def __setitem__(self, key, value) -> None:
+        self.changed = True
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key) -> None:
+        self.changed = True
+        super().__delitem__(key)
+
+
 class BuildCache:
     def __init__(self, path: Path | None):
         self.path = path
-        self.branches: dict[str, tuple] = {}  # folder name -> (key, branch, problems)
-        self.pages: dict[str, tuple[str, bytes]] = {}  # page path -> (key, bytes)
+        self.branches: dict[str, tuple] = _Memo()  # folder name -> (key, branch, problems)
+        self.pages: dict[str, tuple[str, bytes]] = _Memo()  # page path -> (key, bytes)
 
     @classmethod
     def open(cls, path: Path) -> BuildCache:
@@ -39,22 +53,24 @@ class BuildCache:
             with path.open("rb") as fh:
                 data = pickle.load(fh)
             if data.get("code") == code_fingerprint():
-                cache.branches = data["branches"]
-                cache.pages = data["pages"]
+                cache.branches = _Memo(data["branches"])
+                cache.pages = _Memo(data["pages"])
         except Exception:  # missing, truncated or foreign: start afresh
             pass
         return cache
 
     def save(self) -> None:
-        if self.path is None:
+        if self.path is None or not (self.branches.changed or self.pages.changed):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"code": code_fingerprint(), "branches": self.branches, "pages": self.pages}
+        data = {"code": code_fingerprint(), "branches": dict(self.branches),
+                "pages": dict(self.pages)}
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".build-cache-")
         try:
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
+            self.branches.changed = self.pages.changed = False
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
