@@ -52,11 +52,19 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A browser cancelling an image it no longer needs is not an error worth a traceback.
+        pass
+
+
 @pytest.fixture(scope="session")
 def site_url(example_site: Path) -> Iterator[str]:
     """The built example site over HTTP on 127.0.0.1 (a free port), as a visitor reaches it."""
     handler = functools.partial(_QuietHandler, directory=str(example_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
