@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
         "-a", "--dev-addr", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000"
     )
     serve.add_argument("--full", action="store_true", help="每次修改后完整重建（较慢）")
+    photos = command(
+        "photos", "只处理照片、填充缓存；--shard i/N 只处理第 i 份（CI 并行）", _cmd_photos
+    )
+    photos.add_argument("--shard", default="1/1", help="如 2/4：把照片分成 4 份，处理第 2 份")
     new = command("new", "新建一个支部文件夹和带注释的 branch.yml", _cmd_new)
     new.add_argument("name", help="支部全称，如：横冲村党支部")
     new.add_argument("--slug", help="网址名（小写字母、数字、-），默认由拼音生成")
@@ -179,6 +184,26 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         build_type="clean" if args.full else "dirty",
     )
     return 0
+
+
+def _cmd_photos(args: argparse.Namespace) -> int:
+    from .pipeline import photo_shard, run_photos
+    from .validate import load_branches
+
+    match = re.fullmatch(r"(\d+)/(\d+)", args.shard)
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise _Fail(f"--shard 应写成 i/N（1 ≤ i ≤ N），如 2/4，这里是“{args.shard}”")
+    index, count = int(match[1]), int(match[2])
+    cfg, plugin = _load(args.root)
+    settings = _settings(cfg, plugin)
+    branches, problems = load_branches(settings.root, settings.branches_dir, settings.fields)
+    mine = photo_shard(branches, settings, index, count)
+    _, photo_problems = run_photos(mine, settings, publish=False)
+    _print_problems(problems + photo_problems)
+    total = sum(len(b.photo_refs()) for b in mine)
+    print(f"第 {index}/{count} 份：{len(mine)} 个支部的 {total} 处照片已在缓存 "
+          f"{_rel(settings.cache_dir, settings.root)}/photos 中。")
+    return 1 if any(p.is_error for p in problems + photo_problems) else 0
 
 
 def _cmd_new(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ MkDocs. It returns every problem found instead of raising on the first.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import subprocess
 import time
 from contextlib import contextmanager
@@ -138,6 +139,19 @@ def run_photos(
         for warning in outcome.warnings:
             problems.append(Problem(b.source, ref.line, ref.field, warning, Severity.WARNING))
     return images, problems
+
+
+def photo_shard(branches: list[Branch], settings: Settings, index: int, count: int) -> list[Branch]:
+    """The branches whose photos shard ``index`` of ``count`` (1-based) processes.
+
+    Shards split by branch folder name, stable across machines and runs, so parallel CI jobs
+    share the work without talking to each other; their caches merge by copying, because
+    cache entries are named by content.
+    """
+    def bucket(b: Branch) -> int:
+        return int(hashlib.sha256(b.slug.encode()).hexdigest()[:8], 16) % count
+
+    return [b for b in branches if bucket(b) == index - 1]
 
 
 def _media_names(images: dict[Path, PhotoResult]) -> set[str]:
