@@ -355,10 +355,15 @@ def _value(col: Column, raw: str, old: Any) -> Any:
     if col.kind in (schema.INT, schema.YEAR):
         return int(raw) if re.fullmatch(r"[+-]?\d+", raw) else raw  # the validator says why not
     if col.kind == schema.TEXT:
+        # Keep the style the file already uses (| or > block, or one plain line).
         text = raw.strip()
+        keep_newline = isinstance(old, str) and old.endswith("\n")
         if isinstance(old, LiteralScalarString):
-            return LiteralScalarString(text + "\n")
-        return FoldedScalarString(text)  # a long paragraph reads best as a block
+            return LiteralScalarString(text + ("\n" if keep_newline else ""))
+        if isinstance(old, str) and old.strip() and not isinstance(old, FoldedScalarString):
+            return text
+        # New, empty or folded: a long paragraph reads best as a folded block.
+        return FoldedScalarString(text + ("\n" if keep_newline else ""))
     return " ".join(raw.split())
 
 

@@ -98,7 +98,7 @@ def build_report(settings: Settings) -> list[Row]:
     for folder in find_branch_files(settings.branches_dir):
         b = by_slug.get(folder.name)
         if b is None:
-            rel = (folder / BRANCH_FILE).relative_to(settings.root).as_posix()
+            rel = _rel(folder / BRANCH_FILE, settings.root)
             first = next((p for p in problems if p.path == rel and p.is_error), None)
             why = f"第 {first.line} 行 {first.field}: {first.message}" if first else "未知错误"
             rows.append(Row(slug=folder.name, name=folder.name, error=why))
@@ -115,6 +115,14 @@ def build_report(settings: Settings) -> list[Row]:
         )
     rows.sort(key=lambda r: (not r.error, r.score, pinyin_key(r.name)))
     return rows
+
+
+def _rel(path: Path, root: Path) -> str:
+    """As the validator names files in its problems."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 # --- output ---------------------------------------------------------------------------------

@@ -132,17 +132,19 @@ def test_existing_branch_keeps_everything_hand_written(
     assert showcase(["check", "--root", str(project)]) == 0
     capsys.readouterr()
 
-    rows = [["名称", "党员人数", "品牌口号", "书记", "乡镇"],
-            ["双溪镇溪口村党支部", 52, "人人争当星，户户比五美，家家是风景", "", ""]]
+    old_summary = next(ln for ln in before.splitlines() if ln.startswith("    溪口村位于"))
+    rows = [["名称", "党员人数", "品牌口号", "书记", "乡镇", "品牌简介"],
+            ["双溪镇溪口村党支部", 52, "人人争当星，户户比五美，家家是风景", "", "", "溪口村评五美之星。"]]
     register = write_xlsx(project / "台账.xlsx", rows)
     code, out = run(capsys, "import", str(register), "--root", str(project))
     assert code == 0, out
-    assert "台账.xlsx:第 2 行: 更新 branches/xikou/branch.yml：党员人数、品牌口号" in out
+    assert "台账.xlsx:第 2 行: 更新 branches/xikou/branch.yml：党员人数、品牌口号、品牌简介" in out
     assert "新建 0 个、更新 1 个、跳过 0 行。" in out
 
     after = path.read_text("utf-8")
     expected = before.replace("members: 47   #", "members: 52   #").replace(
-        "'人人争当星，户户比五美'", "'人人争当星，户户比五美，家家是风景'")
+        "'人人争当星，户户比五美'", "'人人争当星，户户比五美，家家是风景'").replace(
+        old_summary, "    溪口村评五美之星。")  # still a `>-` block, as written
     assert after == expected  # byte for byte, but for the two values
     assert showcase(["check", "--root", str(project)]) == 0
 
