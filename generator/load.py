@@ -137,6 +137,8 @@ def read_document(path: Path, rel: str, slug: str) -> tuple[Document, list[Probl
     except yaml.YAMLError as exc:
         return problem(1, f"YAML 格式错误：{exc}")
 
+    if node is None:  # e.g. only a byte-order mark or a bare ``---``
+        return problem(1, "文件是空的：至少要写 name、town、field 和 brand")
     found = _first_forbidden(node)
     if found is not None:
         bad, line = found

@@ -57,7 +57,7 @@ def load_branches(
         for name in set(memo) - seen:
             del memo[name]
     problems.extend(_check_across(branches))
-    return branches, sort_problems(problems)
+    return branches, sort_problems([_one_line(p) for p in problems])
 
 
 def _load_one(
@@ -121,6 +121,8 @@ def validate_document(
     walker = _Walker(doc.rel, folder, fields)
     data = walker.walk(doc.node, schema.BRANCH, "", line=1)
     if data is _MISSING or not isinstance(data, dict):
+        if not any(p.is_error for p in walker.problems):  # ``~``, ``null``, ``&a``: no content
+            walker.error(1, "", "文件是空的：至少要写 name、town、field 和 brand")
         return None, walker.problems
     try:
         branch = _build(doc, data, walker)
@@ -173,7 +175,8 @@ class _Walker:
         for key_node, value_node in node.value:
             kline = key_node.start_mark.line + 1
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            child_where = f"{where}.{key}" if where else str(key)
+            shown = _show_key(key) if isinstance(key, str) else key
+            child_where = f"{where}.{shown}" if where else str(shown)
             if not isinstance(key, str):
                 self.error(kline, where, "字段名必须是文字")
                 continue
@@ -479,7 +482,27 @@ def _is_blank(node: yaml.Node) -> bool:
 def _unknown_key(key: str, known: list[str]) -> str:
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     hint = f"，是不是“{close[0]}”？" if close else f"；可用的字段：{', '.join(known)}"
-    return f"未知字段“{key}”{hint}"
+    return f"未知字段“{_show_key(key)}”{hint}"
+
+
+_PLAIN_KEY = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _show_key(key: str) -> str:
+    """A key as it can be shown in ``path:line: field: message``: odd ones quoted and escaped."""
+    if _PLAIN_KEY.fullmatch(key):
+        return key
+    return '"' + _BREAKING.sub(lambda m: f"\\u{ord(m[0]):04x}", key) + '"'
+
+
+def _one_line(p: Problem) -> Problem:
+    """Every problem prints as exactly one line, whatever characters the YAML held."""
+    field = _BREAKING.sub(lambda m: f"\\u{ord(m[0]):04x}", p.field).strip() or "文件"
+    message = _BREAKING.sub(lambda m: f"\\u{ord(m[0]):04x}", p.message)
+    if field == p.field and message == p.message:
+        return p
+    return Problem(p.path, p.line, field, message, p.severity)
 
 
 def _kind_word(spec: schema.Field) -> str:
