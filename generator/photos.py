@@ -125,6 +125,10 @@ class PhotoFailure:
     message: str  # Chinese, names the file
 
 
+# (source path, full digest, settings, cache dir): what a worker needs, all picklable.
+_Job = tuple[str, str, PhotoSettings, str]
+
+
 class _Reject(Exception):
     """A photo that cannot be published; ``kind`` selects the Chinese message."""
 
@@ -369,7 +373,7 @@ def _plan(width: int, height: int, settings: PhotoSettings) -> list[tuple[int, i
     return [(w, max(1, round(w * height / width))) for w in sizes]
 
 
-def _render(job: tuple[str, str, PhotoSettings, str]) -> tuple[str, Any]:
+def _render(job: _Job) -> tuple[str, Any]:
     """Worker: decode one photo once, write every output into a new cache entry.
 
     Returns ("ok", meta) or ("fail", (kind, detail)). Never raises for a bad photo.
@@ -647,7 +651,8 @@ def process_photos(
 
     # Biggest first so that the pool does not end waiting on one large photo.
     misses.sort(key=lambda m: (-m[0], m[1]))
-    outcomes = _run(misses, settings, cache_dir, workers, _Progress(len(misses), progress))
+    jobs = [(str(src), digest, settings, str(cache_dir)) for _size, digest, src in misses]
+    outcomes = _run(jobs, workers, _Progress(len(jobs), progress))
 
     for digest, paths in by_digest.items():
         if digest in outcomes:
@@ -682,14 +687,8 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
-def _run(
-    misses: list[tuple[int, str, Path]],
-    settings: PhotoSettings,
-    cache_dir: Path,
-    workers: int | None,
-    progress: _Progress,
-) -> dict[str, tuple[str, Any]]:
-    jobs = [(str(src), digest, settings, str(cache_dir)) for _size, digest, src in misses]
+def _run(jobs: list[_Job], workers: int | None, progress: _Progress) -> dict[str, tuple[str, Any]]:
+    """Outcome of every job by digest: inline for one job or worker, else in a process pool."""
     outcomes: dict[str, tuple[str, Any]] = {}
     n = min(workers or os.cpu_count() or 1, len(jobs))
     if n <= 1:
@@ -698,25 +697,40 @@ def _run(
             outcomes[job[1]] = _render(job)
             progress.advance()
         return outcomes
+    broken = _pool_pass(jobs, n, outcomes, progress)
+    # A worker that dies (killed for memory, a crash in a native decoder) breaks the whole pool
+    # and every job still in it. Re-run those one at a time, each in a pool of its own, so that
+    # only a photo that really kills its worker is reported -- and never in this process.
+    for job in broken:
+        if _pool_pass([job], 1, outcomes, progress):
+            outcomes[job[1]] = ("fail", ("crashed", ""))
+            progress.advance()
+    return outcomes
+
+
+def _pool_pass(
+    jobs: list[_Job], n: int, outcomes: dict[str, tuple[str, Any]], progress: _Progress
+) -> list[_Job]:
+    """Run jobs in a process pool; return the jobs lost to a broken pool."""
+    broken: list[_Job] = []
     try:
         with ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool:
-            pending: dict[Future, str] = {pool.submit(_render, job): job[1] for job in jobs}
+            pending: dict[Future, _Job] = {pool.submit(_render, job): job for job in jobs}
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
-                    digest = pending.pop(fut)
+                    job = pending.pop(fut)
                     try:
-                        outcomes[digest] = fut.result()
+                        outcomes[job[1]] = fut.result()
                     except BrokenProcessPool:
-                        outcomes[digest] = ("fail", ("crashed", ""))
+                        broken.append(job)
+                        continue
                     except Exception as exc:
-                        outcomes[digest] = ("fail", ("other", f"{type(exc).__name__}: {exc}"))
+                        outcomes[job[1]] = ("fail", ("other", f"{type(exc).__name__}: {exc}"))
                     progress.advance()
-    except BrokenProcessPool:
+    except (BrokenProcessPool, OSError):
         pass
-    for job in jobs:  # a worker killed by the OS must still yield a failure, not a crash
-        outcomes.setdefault(job[1], ("fail", ("crashed", "")))
-    return outcomes
+    return broken + [j for j in jobs if j[1] not in outcomes and j not in broken]
 
 
 def clean_stale(out_dir: Path, keep: Iterable[str]) -> int:

@@ -558,3 +558,28 @@ def test_directory_as_source_is_a_failure(tmp_path):
     d.mkdir()
     assert message(run([d], tmp_path), d).startswith("不是普通文件")
     assert os.listdir(tmp_path / "out") == []
+
+
+class _KillsWorker:
+    """Unpickling this in a worker ends that process at once, as an OOM kill or a crash in a
+    native decoder would."""
+
+    def __reduce__(self):
+        return (os._exit, (70,))
+
+
+def test_a_dying_worker_fails_only_its_own_photo(tmp_path):
+    from generator import photos
+
+    settings = PhotoSettings()
+    srcs = [save_jpeg(tmp_path / f"p{i}.jpg", photo(600, 450, seed=i)) for i in range(3)]
+    jobs = [
+        (str(s), photos._digest(s.read_bytes(), settings.key()), settings, str(tmp_path / "c"))
+        for s in srcs
+    ]
+    poison = ("poison.jpg", "f" * 64, settings, _KillsWorker())
+    outcomes = photos._run([jobs[0], poison, *jobs[1:]], 2, photos._Progress(4, False))
+    assert outcomes["f" * 64] == ("fail", ("crashed", ""))
+    assert [outcomes[j[1]][0] for j in jobs] == ["ok", "ok", "ok"]
+    msg = photos._failure_message("crashed", "", Path("a.jpg"))
+    assert msg == "处理照片时进程意外退出（可能内存不足）：a.jpg"
