@@ -846,7 +846,7 @@ def photo_finish(img: Image.Image, rng: random.Random) -> Image.Image:
 
 
 def seed_for(slug: str, name: str) -> int:
-    return zlib.crc32(f"{slug}/{name}".encode("utf-8"))
+    return zlib.crc32(f"{slug}/{name}".encode())
 
 
 def gps_ifd(lat: float, lon: float) -> dict:
