@@ -348,17 +348,21 @@ def check_photo_path(ref: PhotoRef, folder: Path, base: str | None = None) -> st
         return f"不能用绝对路径“{ref.file}”：请写支部文件夹里的相对路径，如 photos/a.jpg"
     if ".." in raw.parts or ".." in ref.file.replace("\\", "/").split("/"):
         return f"路径“{ref.file}”不能包含 ..：照片必须放在本支部文件夹里"
+    if re.search(r"[\x00-\x1f\x7f]", ref.file):
+        return f"路径“{ref.file}”含有控制字符：请重新输入文件名"
+    if len(ref.file) > 255 or any(len(part.encode()) > 200 for part in raw.parts):
+        return f"路径太长（{len(ref.file)} 个字符）：请把照片改个短些的文件名"
     try:
         resolved = os.path.realpath(ref.path)
         base = base or os.path.realpath(folder)
-    except OSError as exc:
-        return f"无法读取“{ref.file}”：{exc.strerror or exc}"
-    if not (resolved + os.sep).startswith(base + os.sep):
-        return f"“{ref.file}”指向本支部文件夹之外（符号链接？），不能发布"
-    if not ref.path.exists():
-        return f"找不到照片文件“{ref.file}”（注意大小写和扩展名）"
-    if not ref.path.is_file():
-        return f"“{ref.file}”不是文件"
+        if not (resolved + os.sep).startswith(base + os.sep):
+            return f"“{ref.file}”指向本支部文件夹之外（符号链接？），不能发布"
+        if not ref.path.exists():
+            return f"找不到照片文件“{ref.file}”（注意大小写和扩展名）"
+        if not ref.path.is_file():
+            return f"“{ref.file}”不是文件"
+    except (OSError, ValueError) as exc:
+        return f"无法读取“{ref.file}”：{getattr(exc, 'strerror', None) or '路径无效'}"
     if ref.path.suffix.lower() not in IMAGE_SUFFIXES:
         return f"不支持的图片格式“{ref.path.suffix}”：请用 JPEG、PNG、WebP 或 HEIC"
     return None

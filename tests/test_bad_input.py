@@ -327,6 +327,16 @@ def case_photo_absolute(root: Path) -> str:
     return PHOTO_LINE + f"不能用绝对路径“{outside}”"
 
 
+def case_photo_path_with_nul(root: Path) -> str:
+    _photo(root, '"photos/a\\0.jpg"')
+    return PHOTO_LINE + "路径“photos/a\\u0000.jpg”含有控制字符"
+
+
+def case_photo_path_too_long(root: Path) -> str:
+    _photo(root, "photos/" + "很长" * 150 + ".jpg")
+    return PHOTO_LINE + "路径太长（311 个字符）"
+
+
 def case_photo_windows_absolute(root: Path) -> str:
     _photo(root, "'C:\\Users\\x\\a.jpg'")
     return PHOTO_LINE + "不能用绝对路径“C:\\Users\\x\\a.jpg”"

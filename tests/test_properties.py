@@ -145,6 +145,11 @@ SCALAR = st.one_of(
     st.datetimes(min_value=dt.datetime(1, 1, 1)),
     st.binary(max_size=10),
 )
+PATHISH = st.one_of(
+    st.text(max_size=300),
+    st.lists(st.sampled_from(["photos", "..", ".", "", "a.jpg", "a.JPG", "a.gif", "\x00", "~",
+                              "a" * 250, "C:", "\\", " ", "x\ny"]), max_size=8).map("/".join),
+)
 VALUE = st.recursive(
     SCALAR,
     lambda inner: st.one_of(
@@ -159,7 +164,10 @@ BRANCHISH = st.fixed_dictionaries(
     optional={
         "name": VALUE, "town": VALUE, "field": st.one_of(st.sampled_from(DEFAULT_FIELDS), VALUE),
         "brand": st.one_of(st.dictionaries(KEY, VALUE, max_size=8), VALUE),
-        "photos": st.lists(st.dictionaries(KEY, VALUE, max_size=5), max_size=3),
+        "photos": st.lists(st.one_of(
+            st.fixed_dictionaries({"file": PATHISH, "caption": SCALAR},
+                                  optional={"cover": SCALAR, "date": SCALAR}),
+            st.dictionaries(KEY, VALUE, max_size=5)), max_size=3),
         "honors": VALUE, "tags": VALUE, "members": VALUE, "founded": VALUE, "updated": VALUE,
     },
 ).flatmap(lambda d: st.dictionaries(KEY, VALUE, max_size=3).map(lambda extra: {**extra, **d}))
