@@ -583,3 +583,29 @@ def test_a_dying_worker_fails_only_its_own_photo(tmp_path):
     assert [outcomes[j[1]][0] for j in jobs] == ["ok", "ok", "ok"]
     msg = photos._failure_message("crashed", "", Path("a.jpg"))
     assert msg == "处理照片时进程意外退出（可能内存不足）：a.jpg"
+
+
+def test_pool_with_other_threads_running_uses_a_fork_server(tmp_path):
+    # `showcase serve` runs watcher threads: workers must not be forked from a threaded process,
+    # and the fork server must give the same bytes as fork.
+    import threading
+
+    from generator import photos
+
+    srcs = [save_jpeg(tmp_path / f"p{i}.jpg", photo(600, 450, seed=i)) for i in range(2)]
+    forked = run(srcs, tmp_path / "fork", workers=2)
+    assert photos._pool_context().get_start_method() in ("fork", "forkserver", "spawn")
+    stop = threading.Event()
+    watcher = threading.Thread(target=stop.wait, daemon=True)
+    watcher.start()
+    try:
+        if sys.platform.startswith("linux"):
+            assert photos._pool_context().get_start_method() == "forkserver"
+        served = run(srcs, tmp_path / "server", workers=2)
+    finally:
+        stop.set()
+        watcher.join()
+    assert served == forked
+    for r in served.values():
+        for out in outputs(ok(r), tmp_path / "server/out"):
+            assert out.read_bytes() == (tmp_path / "fork/out" / out.name).read_bytes()
