@@ -151,6 +151,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     cfg["site_dir"] = str(staging)
     plugin.pregenerated = result
+    plugin.show_progress = True
     cfg.plugins.on_startup(command="build", dirty=False)
     start = time.perf_counter()
     try:
@@ -177,12 +178,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     print(f"预览地址：http://{args.dev_addr}/  （按 Ctrl+C 停止）")
     # Dirty rebuilds re-render only the pages whose Markdown changed; the generator rewrites
     # only pages whose content changed, so one edited branch.yml shows in seconds.
-    serve(
-        config_file=str(root / CONFIG_FILE),
-        dev_addr=args.dev_addr,
-        livereload=True,
-        build_type="clean" if args.full else "dirty",
-    )
+    try:
+        serve(
+            config_file=str(root / CONFIG_FILE),
+            dev_addr=args.dev_addr,
+            livereload=True,
+            build_type="clean" if args.full else "dirty",
+        )
+    except OSError as exc:  # the port is taken, or the address is not this machine's
+        raise _Fail(
+            f"无法在 {args.dev_addr} 启动预览（{exc.strerror or exc}）；"
+            "换一个端口试试，如：showcase serve -a 127.0.0.1:8001"
+        ) from None
     return 0
 
 
@@ -343,8 +350,25 @@ def _swap(staging: Path, site_dir: Path) -> None:
         old.rmdir()
         site_dir.rename(old)
     staging.rename(site_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    _discard_old_sites(site_dir)
+
+
+def _discard_old_sites(site_dir: Path) -> None:
+    """Delete replaced sites in a detached process: on some disks removing thousands of files
+    takes longer than the build, and nobody needs to wait for it."""
+    leftovers = [str(p) for p in site_dir.parent.glob(f".{site_dir.name}.old-*") if p.is_dir()]
+    if not leftovers:
+        return
+    code = "import shutil, sys\nfor p in sys.argv[1:]: shutil.rmtree(p, ignore_errors=True)"
+    try:
+        subprocess.Popen(
+            [sys.executable, "-c", code, *leftovers],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        for p in leftovers:
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def _set_source_date_epoch(root: Path) -> None:

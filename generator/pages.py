@@ -25,6 +25,7 @@ from .catalog import Catalog, Group
 from .config import Settings
 from .model import Branch, PhotoRef
 from .photos import PhotoResult, Rendition
+from .progress import Progress
 from .schema import LEVELS
 from .text import md_inline, plain, render_text
 
@@ -57,7 +58,9 @@ def render_pages(
     """
     r = _Renderer(catalog, images, settings)
     out: dict[str, str | bytes] = {"index.md": r.page("home.md.j2", "index.md")}
+    progress = Progress("生成页面", len(catalog.branches), settings.progress)
     for b in catalog.branches:
+        progress.advance()
         src = f"branches/{b.slug}.md"
         if memo is None:
             out[src] = r.page("branch.md.j2", src, branch=b)

@@ -18,6 +18,7 @@ from .buildcache import BuildCache
 from .config import DEFAULT_FIELDS, Settings
 from .photos import PhotoSettings
 from .pipeline import Result, generate, search_terms
+from .progress import Progress
 
 log = logging.getLogger("mkdocs.plugins.showcase")
 
@@ -88,6 +89,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.serving = False
         self.last: Result | None = None
         self.cache: BuildCache | None = None
+        self.progress: Progress | None = None
+        self.show_progress = False  # set by the ``showcase`` command on a terminal or in CI
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -140,6 +143,16 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
             jieba.load_userdict(str(path))
         for word in search_terms(result.catalog):
             jieba.add_word(word)
+
+    def on_nav(self, nav, *, config: MkDocsConfig, files):
+        pages = sum(1 for f in files.documentation_pages())
+        self.progress = Progress("MkDocs 渲染", pages, self.show_progress)
+        return nav
+
+    def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
+        if self.progress is not None:
+            self.progress.advance()
+        return output
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.settings is not None
