@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import html
 import io
 import json
 import os
@@ -171,6 +172,9 @@ class _Renderer:
             attr_html=lambda v: escape(str(escape(v))),  # for attributes shown via innerHTML
             date=_date,
             json=lambda v: Markup(json.dumps(v, ensure_ascii=False)),
+            # Material prints page titles, descriptions and tag names without escaping them, so
+            # front matter carries them already HTML-escaped.
+            fm=lambda v: Markup(json.dumps(_fm_escape(v), ensure_ascii=False)),
             tag_anchor=_tag_anchor,
         )
         env.globals.update(levels=LEVELS)
@@ -220,9 +224,18 @@ def _find(groups: list[Group], name: str) -> Group:
     return next(g for g in groups if g.name == name)
 
 
+def _fm_escape(value):
+    if isinstance(value, str):
+        return html.escape(value, quote=True)
+    if isinstance(value, list | tuple):
+        return [_fm_escape(v) for v in value]
+    return value
+
+
 def _tag_anchor(tag: str) -> str:
-    """The id Material's tags plugin gives a tag's listing (its default ``tag:{slug}``)."""
-    return "tag:" + _SLUGIFY(tag, "-")
+    """The id Material's tags plugin gives a tag's listing (its default ``tag:{slug}``); the
+    plugin sees the escaped name that the front matter carries."""
+    return "tag:" + _SLUGIFY(html.escape(tag, quote=True), "-")
 
 
 _SLUGIFY = slugify(case="lower")
