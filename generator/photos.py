@@ -18,6 +18,7 @@ import multiprocessing.context
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 import threading
@@ -48,7 +49,7 @@ __all__ = [
 
 # Bump when the pipeline changes in a way that changes output bytes for the same settings:
 # it is part of every output name, so old cache entries and published files are never reused.
-_PIPELINE_VERSION = 1
+_PIPELINE_VERSION = 2
 _META = "meta.json"
 _SUPPORTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 _SUPPORTED_TEXT = "JPEG、PNG、WebP、HEIC/HEIF"
@@ -400,7 +401,7 @@ def _render_checked(path: Path, digest: str, settings: PhotoSettings, cache_dir:
         raise _Reject("unreadable", exc.strerror or str(exc)) from None
     # Re-hash what we decode: the entry is stored under this digest, and the file may have
     # been edited since the parent hashed it.
-    if _digest(data, settings.key()) != digest:
+    if _digest(hashlib.sha256(data).hexdigest(), settings.key()) != digest:
         raise _Reject("changed")
     if not data:
         raise _Reject("empty")
@@ -497,23 +498,56 @@ def _write_entry(
 # --------------------------------------------------------------------------- parent side
 
 
-def _digest(data: bytes, key: str) -> str:
-    h = hashlib.sha256(data)
-    h.update(key.encode())
-    return h.hexdigest()
+def _digest(content: str, key: str) -> str:
+    """The cache name of a photo: its bytes' hash combined with the output settings."""
+    return hashlib.sha256(f"{content}\0{key}".encode()).hexdigest()
 
 
-def _fingerprint(source: Path, key: str) -> tuple[str, str, str, int]:
-    """(failure kind, detail, digest, size) of one source; kind is "" when readable."""
+_STAT_CACHE = ".fingerprints.json"
+
+
+def _fingerprint(source: Path, key: str, known: dict[str, list]) -> tuple[str, str, str, int]:
+    """(failure kind, detail, digest, size) of one source; kind is "" when readable.
+
+    A file whose size, times and inode are those recorded last time is not read again: with
+    thousands of photos, hashing every byte would dominate a build where nothing changed.
+    ``known`` (path → [size, mtime_ns, ctime_ns, inode, content hash]) is updated in place.
+    """
     try:
-        if not source.is_file():
-            return ("notfile" if source.exists() else "missing"), "", "", 0
-        data = source.read_bytes()
+        st = source.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return "notfile", "", "", 0
+        if st.st_size == 0:
+            return "empty", "", "", 0
+        sig = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        record = known.get(str(source))
+        if record is not None and record[:4] == sig:
+            content = record[4]
+        else:
+            data = source.read_bytes()
+            if not data:
+                return "empty", "", "", 0
+            content = hashlib.sha256(data).hexdigest()
+            known[str(source)] = [*sig, content]
+    except FileNotFoundError:
+        return "missing", "", "", 0
     except OSError as exc:
         return "unreadable", exc.strerror or str(exc), "", 0
-    if not data:
-        return "empty", "", "", 0
-    return "", "", _digest(data, key), len(data)
+    return "", "", _digest(content, key), st.st_size
+
+
+def _load_stat_cache(cache_dir: Path) -> dict[str, list]:
+    try:
+        data = json.loads((cache_dir / _STAT_CACHE).read_text("utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _save_stat_cache(cache_dir: Path, known: dict[str, list]) -> None:
+    tmp = cache_dir / f".{_STAT_CACHE}.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(known, separators=(",", ":")), "utf-8")
+    os.replace(tmp, cache_dir / _STAT_CACHE)
 
 
 def _read_meta(cache_dir: Path, name: str) -> dict | None:
@@ -609,7 +643,7 @@ def process_photos(
     sources: Sequence[Path],
     settings: PhotoSettings,
     *,
-    out_dir: Path,
+    out_dir: Path | None,
     cache_dir: Path,
     workers: int | None = None,
     progress: bool = False,
@@ -618,10 +652,13 @@ def process_photos(
 
     Results are keyed by the given paths. Identical bytes share one cache entry and one set of
     output files. Only cache misses are decoded, in a process pool (inline for one job or
-    workers == 1).
+    workers == 1). With ``out_dir=None`` the cache is filled and nothing is published
+    (``showcase check`` and ``showcase photos --shard``).
     """
-    out_dir, cache_dir = Path(out_dir), Path(cache_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir = Path(cache_dir)
+    if out_dir is not None:
+        out_dir = Path(out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
     key = settings.key()
     results: dict[Path, PhotoResult | PhotoFailure] = {}
@@ -632,8 +669,12 @@ def process_photos(
     unique = list(dict.fromkeys(Path(s) for s in sources))
     # Reading and hashing is the whole cost of a warm run; hashlib releases the GIL on large
     # buffers, so a few threads overlap disk reads with hashing.
+    known = _load_stat_cache(cache_dir)
+    before = dict(known)
     with ThreadPoolExecutor(max_workers=min(4, max(1, len(unique)))) as threads:
-        prints = list(threads.map(lambda p: _fingerprint(p, key), unique))
+        prints = list(threads.map(lambda p: _fingerprint(p, key, known), unique))
+    if known != before:
+        _save_stat_cache(cache_dir, known)
 
     for source, (kind, detail, digest, size) in zip(unique, prints, strict=True):
         if kind:
@@ -666,7 +707,7 @@ def process_photos(
             metas[digest] = payload
         meta = metas[digest]
         first = _result(paths[0], meta, settings)
-        if isinstance(first, PhotoResult):
+        if isinstance(first, PhotoResult) and out_dir is not None:
             names = [r.name for r in first.renditions] + [first.cover.name]
             _publish(cache_dir / digest[:16], out_dir, names)
         for p in paths:

@@ -114,7 +114,7 @@ def run_photos(
     for b in branches:
         for ref in b.photo_refs():
             refs.setdefault(ref.path, []).append((b, ref))
-    out_dir = settings.docs_dir / MEDIA_DIR if publish else settings.cache_dir / "check"
+    out_dir = settings.docs_dir / MEDIA_DIR if publish else None
     outcomes = process_photos(
         sorted(refs),
         settings.photos,
@@ -128,8 +128,10 @@ def run_photos(
     for path, outcome in outcomes.items():
         places = refs[path]
         if isinstance(outcome, PhotoFailure):
+            # Name the file as staff see it (relative to the project), not the machine's path.
+            message = outcome.message.replace(str(path), _rel(path, settings.root))
             for b, ref in places:
-                problems.append(Problem(b.source, ref.line, ref.field, outcome.message))
+                problems.append(Problem(b.source, ref.line, ref.field, message))
             continue
         images[path] = outcome
         shown = [(b, ref) for b, ref in places if ref.field != "brand.logo"]  # logos are small
@@ -160,6 +162,13 @@ def _media_names(images: dict[Path, PhotoResult]) -> set[str]:
         names.update(x.name for x in r.renditions)
         names.add(r.cover.name)
     return names
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def search_terms(catalog: Catalog) -> list[str]:
