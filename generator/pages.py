@@ -10,14 +10,11 @@ import datetime as dt
 import functools
 import hashlib
 import html
-import io
 import json
-import os
 import posixpath
 from collections.abc import Mapping
 from pathlib import Path
 
-import segno
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 from pymdownx.slugs import slugify
@@ -27,6 +24,7 @@ from .config import Settings
 from .model import Branch, PhotoRef
 from .photos import PhotoResult, Rendition
 from .progress import Progress
+from .qrcodes import qr_codes
 from .schema import LEVELS
 from .text import md_inline, plain, render_text
 
@@ -59,6 +57,11 @@ def render_pages(
     """
     r = _Renderer(catalog, images, settings)
     out: dict[str, str | bytes] = {"index.md": r.page("home.md.j2", "index.md")}
+    qr = (
+        qr_codes([(branch_url(settings, b), b.name) for b in catalog.branches],
+                 settings.cache_dir, settings.workers)
+        if settings.site_url else {}
+    )
     progress = Progress("生成页面", len(catalog.branches), settings.progress)
     for b in catalog.branches:
         progress.advance()
@@ -74,7 +77,7 @@ def render_pages(
             out[src] = r.page("branch.md.j2", src, branch=b).encode("utf-8")
             memo[src] = (key, out[src])
         if settings.site_url:
-            out[f"branches/{b.slug}/qr.svg"] = _cached_qr(settings, branch_url(settings, b), b.name)
+            out[f"branches/{b.slug}/qr.svg"] = qr[(branch_url(settings, b), b.name)]
     for kind, groups, title in (
         ("towns", catalog.towns, "乡镇（街道）"),
         ("fields", catalog.fields, "领域"),
@@ -115,33 +118,6 @@ def branch_url(settings: Settings, branch: Branch) -> str:
     """The page's full public URL, as the QR code encodes it."""
     base = settings.site_url.rstrip("/") + "/"
     return base + _page_url(f"branches/{branch.slug}.md", settings.use_directory_urls)
-
-
-def qr_svg(url: str, title: str) -> bytes:
-    buf = io.BytesIO()
-    segno.make(url, error="m").save(
-        buf, kind="svg", scale=6, border=2, xmldecl=False, title=f"{title} 二维码", dark="#1a1a1a"
-    )
-    return buf.getvalue()
-
-
-def _cached_qr(settings: Settings, url: str, title: str) -> bytes:
-    """QR codes cost milliseconds each in pure Python; one per URL and title is kept on disk."""
-    key = hashlib.sha256(f"{_QR_VERSION}\0{url}\0{title}".encode()).hexdigest()[:24]
-    path = settings.cache_dir / "qr" / f"{key}.svg"
-    try:
-        return path.read_bytes()
-    except OSError:
-        pass
-    data = qr_svg(url, title)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return data
-
-
-_QR_VERSION = "1"  # bump when qr_svg's options change
 
 
 def _page_url(src: str, directory_urls: bool) -> str:
@@ -204,6 +180,7 @@ class _Renderer:
             media=media,
             photo=photo,
             branch_link=lambda b: url(f"branches/{b.slug}.md"),
+            full_url=lambda b: branch_url(self.settings, b),
             group_link=lambda kind, g: url(f"{kind}/{g.slug}.md"),
             town_group=lambda b: _find(self.catalog.towns, b.town),
             field_group=lambda b: _find(self.catalog.fields, b.field),

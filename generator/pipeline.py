@@ -173,10 +173,11 @@ def _rel(path: Path, root: Path) -> str:
 
 def search_terms(catalog: Catalog) -> list[str]:
     """Words that must stay whole when Chinese text is segmented for search."""
+    # Only names: a longer word swallows the words inside it (adding 茶山百家宴 would make a
+    # search for 百家宴 miss that text), so activity names and phrases are left to jieba.
     words: set[str] = set()
     for b in catalog.branches:
         words.update((b.brand.name, b.display_name, b.town))
-        words.update(c.name for c in b.brand.carriers)
         words.update(b.tags)
     return sorted(w for w in words if 1 < len(w) <= 12 and " " not in w)
 

@@ -46,7 +46,7 @@ class ShowcaseConfig(base.Config):
     # carriers, tags and township, so a phone can load the index of thousands of branches.
     search_full_text = c.Type(bool, default=False)
     # Extra words for Chinese search segmentation, one a line (jieba's user dictionary format),
-    # relative to mkdocs.yml. Brand names, carriers, tags and places are added automatically.
+    # relative to mkdocs.yml. Brand names, short names, tags and places are added automatically.
     search_dictionary = c.Optional(c.Type(str))
 
 

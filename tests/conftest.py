@@ -22,6 +22,7 @@ def copy_project(dest: Path, branches: bool = True) -> Path:
     """A clean copy of the project's content (what a fresh clone has), without generated files."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copy2(REPO / "search-dict.txt", dest / "search-dict.txt")
     skip = set(GENERATED) | {MANIFEST}
     shutil.copytree(REPO / "site_src", dest / "site_src",
                     ignore=lambda d, names: [n for n in names if Path(d) == REPO / "site_src"

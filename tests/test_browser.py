@@ -500,3 +500,26 @@ def test_screenshots(browser, site_url, branches):
         context.close()
     for path in saved:
         assert path.stat().st_size > 10_000, f"{path.name} looks empty"
+
+
+def test_branch_pages_print_as_one_a4_poster_each(browser, site_url, branches):
+    """Printed at the venue: cover, brand, summary, facts and the QR code on one A4 sheet."""
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    printed = {}
+    for slug in sorted(branches):
+        page.goto(urljoin(site_url, f"branches/{slug}/"))
+        page.wait_for_load_state("networkidle")
+        page.emulate_media(media="print")
+        assert page.locator("img.sc-qr__img").is_visible(), slug
+        assert page.locator(".sc-summary").is_visible(), slug
+        assert SITE_URL + f"branches/{slug}/" in page.locator(".sc-qr").inner_text(), slug
+        for hidden in (".sc-gallery", "nav.sc-pager", ".md-header", ".sc-qr__download"):
+            assert not page.locator(hidden).first.is_visible(), (slug, hidden)
+        pdf = page.pdf(format="A4", print_background=True)
+        printed[slug] = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+        page.emulate_media(media="screen")
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / f"poster-{slug}.pdf").write_bytes(pdf)
+    context.close()
+    assert {s: n for s, n in printed.items() if n != 1} == {}, "posters longer than one A4 page"
