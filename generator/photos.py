@@ -38,6 +38,8 @@ from typing import Any
 
 from PIL import Image, ImageCms, ImageFile, ImageOps, features
 
+from .progress import Progress
+
 __all__ = [
     "PhotoFailure",
     "PhotoResult",
@@ -615,28 +617,9 @@ def _publish(cache_entry: Path, out_dir: Path, names: Iterable[str]) -> None:
         os.replace(tmp, dst)
 
 
-class _Progress:
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.total = total
-        self.done = 0
-        self.enabled = enabled and total > 0
-        self.tty = self.enabled and sys.stderr.isatty()
-        self.step = max(1, math.ceil(total / 10))
-
-    def advance(self) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        if self.tty:
-            width = 30
-            filled = width * self.done // self.total
-            bar = "█" * filled + "·" * (width - filled)
-            end = "\n" if self.done == self.total else ""
-            sys.stderr.write(f"\r处理照片 {self.done}/{self.total} {bar}{end}")
-            sys.stderr.flush()
-        elif self.done % self.step == 0 or self.done == self.total:
-            # CI logs: a plain line every ~10 %, no carriage returns.
-            print(f"处理照片 {self.done}/{self.total}", file=sys.stderr, flush=True)
+def _Progress(total: int, enabled: bool) -> Progress:  # noqa: N802 - kept for callers
+    # Photos are slow enough that even a few deserve a progress line.
+    return Progress("处理照片", total, enabled, minimum=1)
 
 
 def process_photos(
@@ -735,7 +718,7 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
-def _run(jobs: list[_Job], workers: int | None, progress: _Progress) -> dict[str, tuple[str, Any]]:
+def _run(jobs: list[_Job], workers: int | None, progress: Progress) -> dict[str, tuple[str, Any]]:
     """Outcome of every job by digest: inline for one job or worker, else in a process pool."""
     outcomes: dict[str, tuple[str, Any]] = {}
     n = min(workers or os.cpu_count() or 1, len(jobs))
@@ -757,7 +740,7 @@ def _run(jobs: list[_Job], workers: int | None, progress: _Progress) -> dict[str
 
 
 def _pool_pass(
-    jobs: list[_Job], n: int, outcomes: dict[str, tuple[str, Any]], progress: _Progress
+    jobs: list[_Job], n: int, outcomes: dict[str, tuple[str, Any]], progress: Progress
 ) -> list[_Job]:
     """Run jobs in a process pool; return the jobs lost to a broken pool."""
     broken: list[_Job] = []
