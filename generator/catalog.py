@@ -7,6 +7,7 @@ featured and recently updated. Names sort by pinyin so the order is the one read
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -51,6 +52,7 @@ class Catalog:
         return None, None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def pinyin_key(text: str) -> tuple[str, str]:
     return ("".join(lazy_pinyin(text, style=Style.TONE3)), text)
 

@@ -22,6 +22,7 @@ from pymdownx.slugs import slugify
 from .catalog import Catalog, Group
 from .config import Settings
 from .model import Branch, PhotoRef
+from .parallel import fork_map
 from .photos import PhotoResult, Rendition
 from .progress import Progress
 from .qrcodes import qr_codes
@@ -58,26 +59,51 @@ def render_pages(
     r = _Renderer(catalog, images, settings)
     out: dict[str, str | bytes] = {"index.md": r.page("home.md.j2", "index.md")}
     qr = (
-        qr_codes([(branch_url(settings, b), b.name) for b in catalog.branches],
-                 settings.cache_dir, settings.workers)
-        if settings.site_url else {}
+        qr_codes(
+            [(branch_url(settings, b), b.name) for b in catalog.branches],
+            settings.cache_dir,
+            settings.workers,
+        )
+        if settings.site_url
+        else {}
     )
-    progress = Progress("生成页面", len(catalog.branches), settings.progress)
+
+    def key(b: Branch) -> str:
+        return _branch_page_key(b, catalog, images, settings) if memo is not None else ""
+
+    def fresh(b: Branch) -> bool:
+        cached = memo.get(f"branches/{b.slug}.md") if memo is not None else None
+        return cached is None or cached[0] != key(b)
+
+    todo = [b for b in catalog.branches if fresh(b)]
+
+    def render(i: int) -> tuple[str, bytes]:
+        b = todo[i]
+        page = r.page("branch.md.j2", f"branches/{b.slug}.md", branch=b).encode("utf-8")
+        return key(b), page
+
+    # Rendering is pure per branch: many new or changed pages are spread over the cores.
+    progress = Progress("生成页面", len(todo), settings.progress)
+    rendered = fork_map(render, range(len(todo)), settings.workers)
+    if rendered is None:
+        rendered = []
+        for i in range(len(todo)):
+            rendered.append(render(i))
+            progress.advance()
+    else:
+        progress.advance(len(todo))
+    made = {b.slug: result for b, result in zip(todo, rendered, strict=True)}
     for b in catalog.branches:
-        progress.advance()
         src = f"branches/{b.slug}.md"
-        if memo is None:
-            out[src] = r.page("branch.md.j2", src, branch=b)
-            continue
-        key = _branch_page_key(b, catalog, images, settings)
-        cached = memo.get(src)
-        if cached is not None and cached[0] == key:
-            out[src] = cached[1]
+        if b.slug in made:
+            out[src] = made[b.slug][1]
+            if memo is not None:
+                memo[src] = made[b.slug]
         else:
-            out[src] = r.page("branch.md.j2", src, branch=b).encode("utf-8")
-            memo[src] = (key, out[src])
+            out[src] = memo[src][1]  # type: ignore[index]
         if settings.site_url:
             out[f"branches/{b.slug}/qr.svg"] = qr[(branch_url(settings, b), b.name)]
+
     for kind, groups, title in (
         ("towns", catalog.towns, "乡镇（街道）"),
         ("fields", catalog.fields, "领域"),

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import os
 import re
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ import yaml
 from . import schema
 from .load import BRANCH_FILE, Document, find_branch_files, read_document
 from .model import Branch, Brand, Carrier, Case, Honor, PhotoRef
+from .parallel import fork_map
 from .problems import Problem, Severity, sort_problems
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -39,29 +42,39 @@ def load_branches(
     """
     branches: list[Branch] = []
     problems: list[Problem] = []
-    seen: set[str] = set()
-    for folder in find_branch_files(branches_dir):
-        key = _folder_key(folder, root, branches_dir, fields) if memo is not None else None
-        cached = memo.get(folder.name) if memo is not None else None
-        if cached is not None and key is not None and cached[0] == key:
-            branch, found = cached[1], cached[2]
+    folders = find_branch_files(branches_dir)
+    keys: dict[str, tuple | None] = {}
+    if memo is not None:
+        keys = {f.name: _folder_key(f, root, branches_dir, fields) for f in folders}
+
+    def unchanged(folder: Path) -> bool:
+        key = keys.get(folder.name)
+        return memo is not None and key is not None and memo.get(folder.name, (None,))[0] == key
+
+    todo = [f for f in folders if not unchanged(f)]
+    # Parsing is pure per folder: many new or changed branches are spread over the cores.
+    load = functools.partial(_load_one, root=root, branches_dir=branches_dir, fields=fields)
+    results = fork_map(load, todo)
+    fresh = dict(zip((f.name for f in todo), results or map(load, todo), strict=True))
+    for folder in folders:
+        if folder.name in fresh:
+            branch, found = fresh[folder.name]
+            if memo is not None and keys.get(folder.name) is not None:
+                memo[folder.name] = (keys[folder.name], branch, found)
         else:
-            branch, found = _load_one(folder, root, branches_dir, fields)
-            if memo is not None and key is not None:
-                memo[folder.name] = (key, branch, found)
-        seen.add(folder.name)
+            _, branch, found = memo[folder.name]  # type: ignore[index]
         problems.extend(found)
         if branch is not None:
             branches.append(branch)
     if memo is not None:
-        for name in set(memo) - seen:
+        for name in set(memo) - {f.name for f in folders}:
             del memo[name]
     problems.extend(_check_across(branches))
     return branches, sort_problems([_one_line(p) for p in problems])
 
 
 def _load_one(
-    folder: Path, root: Path, branches_dir: Path, fields: Sequence[str]
+    folder: Path, *, root: Path, branches_dir: Path, fields: Sequence[str]
 ) -> tuple[Branch | None, list[Problem]]:
     path = folder / BRANCH_FILE
     rel = _rel(path, root)
@@ -353,10 +366,13 @@ def check_photo_path(ref: PhotoRef, folder: Path, base: str | None = None) -> st
     if len(ref.file) > 255 or any(len(part.encode()) > 200 for part in raw.parts):
         return f"路径太长（{len(ref.file)} 个字符）：请把照片改个短些的文件名"
     try:
-        resolved = os.path.realpath(ref.path)
-        base = base or os.path.realpath(folder)
-        if not (resolved + os.sep).startswith(base + os.sep):
-            return f"“{ref.file}”指向本支部文件夹之外（符号链接？），不能发布"
+        # The branch folder itself was checked on loading; only a symlink below it can lead
+        # elsewhere, so the full resolution is needed only when the path holds one.
+        if _has_symlink_below(folder, raw):
+            resolved = os.path.realpath(ref.path)
+            base = base or os.path.realpath(folder)
+            if not (resolved + os.sep).startswith(base + os.sep):
+                return f"“{ref.file}”指向本支部文件夹之外（符号链接？），不能发布"
         if not ref.path.exists():
             return f"找不到照片文件“{ref.file}”（注意大小写和扩展名）"
         if not ref.path.is_file():
@@ -366,6 +382,18 @@ def check_photo_path(ref: PhotoRef, folder: Path, base: str | None = None) -> st
     if ref.path.suffix.lower() not in IMAGE_SUFFIXES:
         return f"不支持的图片格式“{ref.path.suffix}”：请用 JPEG、PNG、WebP 或 HEIC"
     return None
+
+
+def _has_symlink_below(folder: Path, relative: Path) -> bool:
+    current = folder
+    for part in relative.parts:
+        current = current / part
+        try:
+            if stat.S_ISLNK(os.lstat(current).st_mode):
+                return True
+        except FileNotFoundError:
+            return False
+    return False
 
 
 def _leaves(path: Path, base: Path) -> str | None:
