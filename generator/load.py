@@ -187,6 +187,8 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> str:
     mark = exc.problem_mark
     lines = text.splitlines()
     here = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if "nesting depth" in what:  # PyYAML 6.0.4+ caps nesting itself
+        return _TOO_DEEP
     if (
         "\\t" in what
         or "tab character" in what

@@ -14,6 +14,13 @@ from generator.cli import _load, _settings
 from generator.pipeline import generate
 
 
+@pytest.fixture(autouse=True)
+def _as_if_single_threaded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Other tests leave a loopback web server thread running; the real callers fork only when
+    # no other thread runs, which these tests simulate.
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
+
+
 def test_fork_map_keeps_order_and_declines_small_jobs() -> None:
     items = list(range(parallel.MIN_ITEMS + 7))
     assert parallel.fork_map(lambda x: x * x, items, workers=2) == [x * x for x in items]
