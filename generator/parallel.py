@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -51,5 +52,8 @@ def fork_map(
     try:
         with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork")) as pool:
             return [r for chunk in pool.map(_run_chunk, chunks) for r in chunk]
+    except (BrokenProcessPool, OSError):
+        # A worker killed (out of memory) or no process could start: do it in this process.
+        return None
     finally:
         _job = None
