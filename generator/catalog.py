@@ -41,15 +41,29 @@ class Catalog:
     def honour_counts(self) -> list[tuple[str, int]]:
         return [(level, len(entries)) for level, entries in self.honours]
 
+    @functools.cached_property
+    def _groups_by_name(self) -> dict[tuple[str, str], Group]:
+        return {(kind, g.name): g for kind, groups in (("town", self.towns), ("field", self.fields))
+                for g in groups}
+
+    def town_of(self, branch: Branch) -> Group:
+        return self._groups_by_name[("town", branch.town)]
+
+    def field_of(self, branch: Branch) -> Group:
+        return self._groups_by_name[("field", branch.field)]
+
+    @functools.cached_property
+    def _neighbours(self) -> dict[str, tuple[Branch | None, Branch | None]]:
+        pairs: dict[str, tuple[Branch | None, Branch | None]] = {}
+        for group in self.towns:
+            padded = [None, *group.branches, None]
+            for i, b in enumerate(group.branches, start=1):
+                pairs[b.slug] = (padded[i - 1], padded[i + 1])
+        return pairs
+
     def neighbours(self, branch: Branch) -> tuple[Branch | None, Branch | None]:
         """Previous and next branch within the same township."""
-        for group in self.towns:
-            if group.name == branch.town:
-                i = group.branches.index(branch)
-                prev = group.branches[i - 1] if i > 0 else None
-                nxt = group.branches[i + 1] if i + 1 < len(group.branches) else None
-                return prev, nxt
-        return None, None
+        return self._neighbours.get(branch.slug, (None, None))
 
 
 @functools.lru_cache(maxsize=1 << 16)

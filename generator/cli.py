@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .problems import Problem
+from .problems import Problem, rel_path
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -164,7 +164,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         raise
     result.timings["mkdocs"] = time.perf_counter() - start
     _swap(staging, site_dir)
-    print(f"已生成站点：{len(result.branches)} 个支部 → {_rel(site_dir, root)}/")
+    print(f"已生成站点：{len(result.branches)} 个支部 → {rel_path(site_dir, root)}/")
     if args.timings:
         _print_timings(result)
     return 0
@@ -209,7 +209,7 @@ def _cmd_photos(args: argparse.Namespace) -> int:
     _print_problems(problems + photo_problems)
     total = sum(len(b.photo_refs()) for b in mine)
     print(f"第 {index}/{count} 份：{len(mine)} 个支部的 {total} 处照片已在缓存 "
-          f"{_rel(settings.cache_dir, settings.root)}/photos 中。")
+          f"{rel_path(settings.cache_dir, settings.root)}/photos 中。")
     return 1 if any(p.is_error for p in problems + photo_problems) else 0
 
 
@@ -222,7 +222,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
         path = create_branch(settings, args.name, slug=args.slug, town=args.town, field=args.field)
     except ScaffoldError as exc:
         raise _Fail(str(exc)) from None
-    print(f"已创建 {_rel(path, settings.root)}：请打开填写，照片放进同一文件夹的 photos/ 里。")
+    print(f"已创建 {rel_path(path, settings.root)}：请打开填写，照片放进同一文件夹的 photos/ 里。")
     return 0
 
 
@@ -277,7 +277,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     settings = _settings(cfg, plugin)
     out = Path(args.output) if args.output else settings.root / "schema" / "branch.schema.json"
     write_schema(out, settings.fields)
-    print(f"已写出 {_rel(out, settings.root)}：编辑器按 branch.yml 第一行的注释找到它。")
+    print(f"已写出 {rel_path(out, settings.root)}：编辑器按 branch.yml 第一行的注释找到它。")
     return 0
 
 
@@ -292,7 +292,8 @@ def _load(root_arg: str):
     root = Path(root_arg).resolve()
     config_file = root / CONFIG_FILE
     if not config_file.is_file():
-        raise _Fail(f"{_rel(config_file, Path.cwd())} 不存在：请在项目目录中运行，或用 --root 指定")
+        shown = rel_path(config_file, Path.cwd())
+        raise _Fail(f"{shown} 不存在：请在项目目录中运行，或用 --root 指定")
     try:
         cfg = load_config(str(config_file))
     except MkDocsException as exc:
@@ -390,12 +391,6 @@ def _set_source_date_epoch(root: Path) -> None:
         out = str(int(config.stat().st_mtime)) if config.exists() else "0"
     os.environ["SOURCE_DATE_EPOCH"] = out
 
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
 
 
 if __name__ == "__main__":

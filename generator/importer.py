@@ -28,6 +28,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from . import schema
 from .config import Settings
 from .load import BRANCH_FILE, find_branch_files, read_document
+from .problems import rel_path
 from .scaffold import render_scaffold
 from .slugs import slugify
 from .validate import SLUG_RE, validate_document
@@ -185,7 +186,7 @@ def import_file(settings: Settings, path: Path) -> Summary:
             continue
         getattr(summary, kind).append(slug)
         verb = {"created": "新建", "updated": "更新", "unchanged": "无变化"}[kind]
-        target = _rel(settings.branches_dir / slug / BRANCH_FILE, settings)
+        target = rel_path(settings.branches_dir / slug / BRANCH_FILE, settings.root)
         summary.messages.append(f"{label}:第 {number} 行: {verb} {target}{what}")
     if header is None:
         raise RegisterError(f"{label} 是空的：第一行应为列名（{'、'.join(BY_HEADER)}）")
@@ -267,10 +268,11 @@ def _import_row(
             original = path.read_text("utf-8-sig")
             data = y.load(original)
         except (OSError, UnicodeDecodeError, YAMLError) as exc:
-            where = _rel(path, settings)
+            where = rel_path(path, settings.root)
             raise _RowErrors(("名称", f"{where} 无法读取，请先改正：{_first_line(exc)}")) from None
         if not isinstance(data, CommentedMap):
-            raise _RowErrors(("名称", f"{_rel(path, settings)} 不是“字段: 值”的形式，请先改正"))
+            shown = rel_path(path, settings.root)
+            raise _RowErrors(("名称", f"{shown} 不是“字段: 值”的形式，请先改正"))
     else:
         data = y.load(render_scaffold(settings, name))
 
@@ -402,12 +404,6 @@ def _write(path: Path, text: str) -> None:
         f.write(text)
     os.replace(tmp, path)
 
-
-def _rel(path: Path, settings: Settings) -> str:
-    try:
-        return path.relative_to(settings.root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def _first_line(exc: Exception) -> str:

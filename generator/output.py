@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .problems import Problem
+from .problems import Problem, rel_path
 
 MANIFEST = ".showcase-manifest.json"
 
@@ -33,7 +33,7 @@ def check_ownership(docs_dir: Path, root: Path, paths: list[str]) -> list[Proble
     for rel in paths:
         target = docs_dir / rel
         if target.exists() and rel not in ours:
-            where = _rel(target, root)
+            where = rel_path(target, root)
             problems.append(
                 Problem(
                     where,
@@ -121,10 +121,3 @@ def _prune_empty(folder: Path, stop: Path) -> None:
     while folder != stop and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

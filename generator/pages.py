@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 from pymdownx.slugs import slugify
 
-from .catalog import Catalog, Group
+from .catalog import Catalog
 from .config import Settings
 from .model import Branch, PhotoRef
 from .parallel import fork_map
@@ -68,8 +68,10 @@ def render_pages(
         else {}
     )
 
+    settings_repr = repr(settings)
+
     def key(b: Branch) -> str:
-        return _branch_page_key(b, catalog, images, settings) if memo is not None else ""
+        return _branch_page_key(b, catalog, images, settings_repr) if memo is not None else ""
 
     def fresh(b: Branch) -> bool:
         cached = memo.get(f"branches/{b.slug}.md") if memo is not None else None
@@ -121,7 +123,7 @@ def render_pages(
     return {k: v.encode("utf-8") if isinstance(v, str) else v for k, v in out.items()}
 
 
-def _branch_page_key(b: Branch, catalog: Catalog, images: Images, settings: Settings) -> str:
+def _branch_page_key(b: Branch, catalog: Catalog, images: Images, settings_repr: str) -> str:
     """Everything a branch page shows, hashed: the branch, its photos, its neighbours, its date."""
     prev, nxt = catalog.neighbours(b)
     parts = (
@@ -129,15 +131,11 @@ def _branch_page_key(b: Branch, catalog: Catalog, images: Images, settings: Sett
         [repr(images.get(ref.path)) for ref in b.photo_refs()],
         [(n.slug, n.brand.name, n.display_name) if n else None for n in (prev, nxt)],
         catalog.updated.get(b.slug),
-        _group_slug(catalog.towns, b.town),
-        _group_slug(catalog.fields, b.field),
-        repr(settings),
+        catalog.town_of(b).slug,
+        catalog.field_of(b).slug,
+        settings_repr,
     )
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
-
-
-def _group_slug(groups: list[Group], name: str) -> str:
-    return _find(groups, name).slug
 
 
 def branch_url(settings: Settings, branch: Branch) -> str:
@@ -208,8 +206,8 @@ class _Renderer:
             branch_link=lambda b: url(f"branches/{b.slug}.md"),
             full_url=lambda b: branch_url(self.settings, b),
             group_link=lambda kind, g: url(f"{kind}/{g.slug}.md"),
-            town_group=lambda b: _find(self.catalog.towns, b.town),
-            field_group=lambda b: _find(self.catalog.fields, b.field),
+            town_group=self.catalog.town_of,
+            field_group=self.catalog.field_of,
             **context,
         )
 
@@ -221,10 +219,6 @@ def _relative(dest: str, base: str) -> str:
     if dest.endswith("/") or not dest:
         return "./" if rel == "." else rel + "/"
     return rel
-
-
-def _find(groups: list[Group], name: str) -> Group:
-    return next(g for g in groups if g.name == name)
 
 
 def _fm_escape(value):

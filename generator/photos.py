@@ -142,30 +142,25 @@ class _Reject(Exception):
         self.detail = detail
 
 
+_FAILURES = {
+    "missing": "找不到照片文件：{p}",
+    "notfile": "不是普通文件（可能是文件夹）：{p}",
+    "unreadable": "无法读取照片文件：{p}（{detail}）",
+    "empty": "文件是空的（0 字节）：{p}",
+    "unsupported": "不支持的图片格式{what}：{p}；支持 {supported}",
+    "corrupt": "文件已损坏或不完整：{p}",
+    "bomb": "图片像素过多（{detail}），可能是解压炸弹：{p}",
+    "changed": "照片在处理过程中被修改，请重新构建：{p}",
+    "crashed": "处理照片时进程意外退出（可能内存不足）：{p}",
+}
+
+
 def _failure_message(kind: str, detail: str, path: Path) -> str:
     # Messages are built in the parent: the worker result is shared by every source with the
     # same bytes, and each failure must name its own file.
-    p = str(path)
-    if kind == "missing":
-        return f"找不到照片文件：{p}"
-    if kind == "notfile":
-        return f"不是普通文件（可能是文件夹）：{p}"
-    if kind == "unreadable":
-        return f"无法读取照片文件：{p}（{detail}）"
-    if kind == "empty":
-        return f"文件是空的（0 字节）：{p}"
-    if kind == "unsupported":
-        what = f"（{detail}）" if detail else ""
-        return f"不支持的图片格式{what}：{p}；支持 {_SUPPORTED_TEXT}"
-    if kind == "corrupt":
-        return f"文件已损坏或不完整：{p}"
-    if kind == "bomb":
-        return f"图片像素过多（{detail}），可能是解压炸弹：{p}"
-    if kind == "changed":
-        return f"照片在处理过程中被修改，请重新构建：{p}"
-    if kind == "crashed":
-        return f"处理照片时进程意外退出（可能内存不足）：{p}"
-    return f"处理照片失败：{p}（{detail}）"
+    template = _FAILURES.get(kind, "处理照片失败：{p}（{detail}）")
+    what = f"（{detail}）" if detail else ""
+    return template.format(p=path, detail=detail, what=what, supported=_SUPPORTED_TEXT)
 
 
 def _bomb_detail(pixels: int, limit: int) -> str:

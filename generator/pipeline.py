@@ -21,7 +21,7 @@ from .model import Branch, PhotoRef
 from .output import WriteReport, check_ownership, write_outputs
 from .pages import GENERATED, MEDIA_DIR, render_pages
 from .photos import PhotoFailure, PhotoResult, clean_stale, process_photos
-from .problems import Problem, Severity, has_errors, sort_problems
+from .problems import Problem, Severity, has_errors, rel_path, sort_problems
 from .validate import load_branches
 
 
@@ -129,7 +129,7 @@ def run_photos(
         places = refs[path]
         if isinstance(outcome, PhotoFailure):
             # Name the file as staff see it (relative to the project), not the machine's path.
-            message = outcome.message.replace(str(path), _rel(path, settings.root))
+            message = outcome.message.replace(str(path), rel_path(path, settings.root))
             for b, ref in places:
                 problems.append(Problem(b.source, ref.line, ref.field, message))
             continue
@@ -163,12 +163,6 @@ def _media_names(images: dict[Path, PhotoResult]) -> set[str]:
         names.add(r.cover.name)
     return names
 
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def search_terms(catalog: Catalog) -> list[str]:

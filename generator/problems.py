@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 
 class Severity(Enum):
@@ -28,15 +29,6 @@ class Problem:
         return f"{self.path}:{self.line}: {self.field}: {prefix}{self.message}"
 
 
-class ContentError(Exception):
-    """Raised when the content has errors; carries every problem found, not just the first."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=_order)
-        errors = [p for p in self.problems if p.is_error]
-        super().__init__(f"发现 {len(errors)} 个错误")
-
-
 def _order(p: Problem) -> tuple[str, int, str]:
     return (p.path, p.line, p.field)
 
@@ -47,3 +39,11 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
 
 def has_errors(problems: list[Problem]) -> bool:
     return any(p.is_error for p in problems)
+
+
+def rel_path(path: Path, root: Path) -> str:
+    """A path as staff see it in messages: relative to the project, with forward slashes."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -19,6 +19,7 @@ from .catalog import pinyin_key
 from .config import Settings
 from .load import BRANCH_FILE, find_branch_files
 from .model import Branch
+from .problems import rel_path
 from .validate import load_branches
 
 MIN_PHOTOS = 2
@@ -98,7 +99,7 @@ def build_report(settings: Settings) -> list[Row]:
     for folder in find_branch_files(settings.branches_dir):
         b = by_slug.get(folder.name)
         if b is None:
-            rel = _rel(folder / BRANCH_FILE, settings.root)
+            rel = rel_path(folder / BRANCH_FILE, settings.root)
             first = next((p for p in problems if p.path == rel and p.is_error), None)
             why = f"第 {first.line} 行 {first.field}: {first.message}" if first else "未知错误"
             rows.append(Row(slug=folder.name, name=folder.name, error=why))
@@ -116,13 +117,6 @@ def build_report(settings: Settings) -> list[Row]:
     rows.sort(key=lambda r: (not r.error, r.score, pinyin_key(r.name)))
     return rows
 
-
-def _rel(path: Path, root: Path) -> str:
-    """As the validator names files in its problems."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 # --- output ---------------------------------------------------------------------------------

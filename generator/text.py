@@ -8,6 +8,7 @@ attribute lists (``{: onclick=…}``), front matter and headings in user text ha
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -39,6 +40,8 @@ _MD = _markdown()
 _MARKUP = re.compile(r"[\\`*_\[\]<>&#!|{}~=:]|^ *(?:[-+>]|\d+[.)])|^ {4}| $|[^\S \n]", re.M)
 
 
+# Pure functions of the text, and the same summary is shown on up to five listing pages.
+@functools.lru_cache(maxsize=8192)
 def render_text(source: str) -> Markup:
     """Render one text field to sanitised HTML on a single line (safe inside a Markdown page)."""
     if not _MARKUP.search(source):
@@ -70,6 +73,7 @@ def _render_markdown(source: str) -> Markup:
     return Markup(re.sub(r"\s*\n\s*", " ", clean).strip())
 
 
+@functools.lru_cache(maxsize=8192)
 def plain(source: str) -> str:
     """The text without markup, e.g. for a meta description or a card summary."""
     rendered = render_text(source)

@@ -21,7 +21,7 @@ from . import schema
 from .load import BRANCH_FILE, Document, find_branch_files, read_document
 from .model import Branch, Brand, Carrier, Case, Honor, PhotoRef
 from .parallel import fork_map
-from .problems import Problem, Severity, sort_problems
+from .problems import Problem, Severity, rel_path, sort_problems
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
@@ -77,7 +77,7 @@ def _load_one(
     folder: Path, *, root: Path, branches_dir: Path, fields: Sequence[str]
 ) -> tuple[Branch | None, list[Problem]]:
     path = folder / BRANCH_FILE
-    rel = _rel(path, root)
+    rel = rel_path(path, root)
     problems: list[Problem] = []
     if not SLUG_RE.match(folder.name):
         problems.append(Problem(rel, 1, "slug", _bad_slug(folder.name)))
@@ -474,33 +474,21 @@ def _check_photos(branch: Branch, folder: Path, rel: str) -> list[Problem]:
 
 
 def _check_across(branches: list[Branch]) -> list[Problem]:
+    """Names must be unique across branches; a repeated brand name is only a warning."""
+    checks = (
+        ("name", lambda b: b.name, "与 {first} 的支部同名“{value}”：名称必须唯一", Severity.ERROR),
+        ("brand.name", lambda b: b.brand.name, "与 {first} 的品牌同名“{value}”", Severity.WARNING),
+    )
     problems = []
-    by_name: dict[str, Branch] = {}
-    by_brand: dict[str, Branch] = {}
-    for b in branches:
-        first = by_name.setdefault(b.name, b)
-        if first is not b:
-            problems.append(
-                Problem(
-                    b.source,
-                    b.lines.get("name", 1),
-                    "name",
-                    f"与 {first.source} 的支部同名“{b.name}”：名称必须唯一",
-                )
-            )
-        first = by_brand.setdefault(b.brand.name, b)
-        if first is not b:
-            problems.append(
-                Problem(
-                    b.source,
-                    b.lines.get("brand.name", 1),
-                    "brand.name",
-                    f"与 {first.source} 的品牌同名“{b.brand.name}”",
-                    Severity.WARNING,
-                )
-            )
+    for field_name, value_of, message, severity in checks:
+        seen: dict[str, Branch] = {}
+        for b in branches:
+            first = seen.setdefault(value_of(b), b)
+            if first is not b:
+                text = message.format(first=first.source, value=value_of(b))
+                line = b.lines.get(field_name, 1)
+                problems.append(Problem(b.source, line, field_name, text, severity))
     return problems
-
 
 def _is_blank(node: yaml.Node) -> bool:
     """True for a null, an empty string, or a map whose every value is blank."""
@@ -556,10 +544,3 @@ def _bad_slug(name: str) -> str:
         f"文件夹名“{name}”不能用作网址：只能用小写英文字母、数字和 -，"
         f"建议改为“{slugify(name) or 'branch'}”"
     )
-
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import draw_photo, settings_for, write_branch
+from helpers import draw_photo, write_branch
 
 from generator.config import DEFAULT_FIELDS
 from generator.problems import Problem
@@ -269,8 +269,3 @@ def test_blank_scaffold_rows_are_ignored(tmp_path: Path) -> None:
     [b], problems = load(tmp_path)
     assert problems == []
     assert (b.secretary, b.honors, b.photos, b.brand.carriers) == ("", (), (), ())
-
-
-def test_settings_helper_points_inside_root(tmp_path: Path) -> None:
-    s = settings_for(tmp_path)
-    assert s.branches_dir == tmp_path / "branches"
