@@ -194,8 +194,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_photos(args: argparse.Namespace) -> int:
+    from .content.validate import load_branches
     from .pipeline import photo_shard, run_photos
-    from .validate import load_branches
 
     match = re.fullmatch(r"(\d+)/(\d+)", args.shard)
     if not match or not 1 <= int(match[1]) <= int(match[2]):
@@ -214,7 +214,7 @@ def _cmd_photos(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    from .scaffold import ScaffoldError, create_branch
+    from .tools.scaffold import ScaffoldError, create_branch
 
     cfg, plugin = _load(args.root)
     settings = _settings(cfg, plugin)
@@ -227,7 +227,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .importer import RegisterError, import_file, write_template
+    from .tools.importer import RegisterError, import_file, write_template
 
     cfg, plugin = _load(args.root)
     settings = _settings(cfg, plugin)
@@ -253,7 +253,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from .report import build_report, render
+    from .tools.report import build_report, render
 
     cfg, plugin = _load(args.root)
     settings = _settings(cfg, plugin)
@@ -271,7 +271,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
-    from .jsonschema import write_schema
+    from .tools.json_schema import write_schema
 
     cfg, plugin = _load(args.root)
     settings = _settings(cfg, plugin)

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .buildcache import BuildCache
-from .catalog import Catalog, build_catalog
 from .config import Settings
-from .model import Branch, PhotoRef
-from .output import WriteReport, check_ownership, write_outputs
-from .pages import GENERATED, MEDIA_DIR, render_pages
+from .content.model import Branch, PhotoRef
+from .content.validate import load_branches
 from .photos import PhotoFailure, PhotoResult, clean_stale, process_photos
 from .problems import Problem, Severity, has_errors, rel_path, sort_problems
-from .validate import load_branches
+from .site.catalog import Catalog, build_catalog
+from .site.output import WriteReport, check_ownership, write_outputs
+from .site.pages import GENERATED, MEDIA_DIR, render_pages
 
 
 @dataclass

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main as showcase
-from generator.output import MANIFEST
-from generator.pages import GENERATED
+from generator.site.output import MANIFEST
+from generator.site.pages import GENERATED
 
 REPO = Path(__file__).resolve().parents[1]
 

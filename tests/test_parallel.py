@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import copy_project
 
-from generator import pages, parallel, validate
+from generator import parallel
 from generator.buildcache import BuildCache
 from generator.cli import _load, _settings
+from generator.content import validate
 from generator.pipeline import generate
+from generator.site import pages
 
 
 @pytest.fixture(autouse=True)
@@ -52,5 +54,5 @@ def test_parallel_load_and_pages_match_serial(tmp_path: Path,
             return result
         monkeypatch.setattr(module, "fork_map", recording)
     forked = _generated(root, workers=2)
-    assert used == ["generator.validate", "generator.pages"], "both steps really forked"
+    assert used == ["generator.content.validate", "generator.site.pages"], "both steps really forked"
     assert forked == serial and len(serial) > 14

@@ -20,11 +20,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator import schema
 from generator.config import DEFAULT_FIELDS
+from generator.content import schema
+from generator.content.validate import load_branches
 from generator.problems import Problem
-from generator.text import ALLOWED_TAGS, md_inline, plain, render_text
-from generator.validate import load_branches
+from generator.site.text import ALLOWED_TAGS, md_inline, plain, render_text
 
 RUNS: Counter[str] = Counter()
 

@@ -14,8 +14,8 @@ from conftest import REPO, copy_project
 from helpers import settings_for
 
 from generator.cli import main as showcase
-from generator.jsonschema import SCHEMA_LINE, branch_schema, dumps
-from generator.scaffold import render_scaffold
+from generator.tools.json_schema import SCHEMA_LINE, branch_schema, dumps
+from generator.tools.scaffold import render_scaffold
 
 
 def _configured_fields() -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.text import _MARKUP, _render_markdown, _render_prose, md_inline, render_text
+from generator.site.text import _MARKUP, _render_markdown, _render_prose, md_inline, render_text
 
 PROSE = st.text(alphabet="集体经济村党支部，。、；“”（）2025年 abcXYZ%$@/?'\"\n\r\t\u3000-+.1)",
                 max_size=80)

@@ -10,8 +10,8 @@ import pytest
 from helpers import draw_photo, write_branch
 
 from generator.config import DEFAULT_FIELDS
+from generator.content.validate import load_branches
 from generator.problems import Problem
-from generator.validate import load_branches
 
 
 def load(root: Path):

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from dataclasses import field as _field  # Row has its own ``field`` (领域)
 from pathlib import Path
 
-from .catalog import pinyin_key
-from .config import Settings
-from .load import BRANCH_FILE, find_branch_files
-from .model import Branch
-from .problems import rel_path
-from .validate import load_branches
+from ..config import Settings
+from ..content.model import Branch
+from ..content.reading import BRANCH_FILE, find_branch_files
+from ..content.validate import load_branches
+from ..problems import rel_path
+from ..site.catalog import pinyin_key
 
 MIN_PHOTOS = 2
 

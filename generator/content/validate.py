@@ -17,11 +17,11 @@ from typing import Any
 
 import yaml
 
+from ..parallel import fork_map
+from ..problems import Problem, Severity, rel_path, sort_problems
 from . import schema
-from .load import BRANCH_FILE, Document, find_branch_files, read_document
 from .model import Branch, Brand, Carrier, Case, Honor, PhotoRef
-from .parallel import fork_map
-from .problems import Problem, Severity, rel_path, sort_problems
+from .reading import BRANCH_FILE, Document, find_branch_files, read_document
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}

@@ -38,7 +38,7 @@ from typing import Any
 
 from PIL import Image, ImageCms, ImageFile, ImageOps, features
 
-from .progress import Progress
+from ..progress import Progress
 
 __all__ = [
     "PhotoFailure",

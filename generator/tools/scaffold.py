@@ -7,11 +7,11 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .config import Settings
-from .load import BRANCH_FILE
-from .schema import LEVELS
-from .slugs import slugify
-from .validate import SLUG_RE
+from ..config import Settings
+from ..content.reading import BRANCH_FILE
+from ..content.schema import LEVELS
+from ..content.slugs import slugify
+from ..content.validate import SLUG_RE
 
 
 class ScaffoldError(Exception):
@@ -20,7 +20,7 @@ class ScaffoldError(Exception):
 
 def render_scaffold(settings: Settings, name: str, *, town: str = "", field: str = "") -> str:
     env = Environment(
-        loader=PackageLoader("generator", "templates"),
+        loader=PackageLoader("generator.tools", "templates"),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,

@@ -48,7 +48,7 @@ def qr_codes(
         return out
     n = min(workers or os.cpu_count() or 1, len(missing))
     if n > 1 and len(missing) >= _PARALLEL_FROM:
-        from .photos import _pool_context  # fork when safe, else a fork server
+        from ..photos import _pool_context  # fork when safe, else a fork server
 
         with ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool:
             made = list(pool.map(_make, missing, chunksize=16))

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 from pypinyin import Style, lazy_pinyin
 
-from .config import Settings
-from .model import Branch, Honor
-from .schema import LEVELS
-from .slugs import slugify
+from ..config import Settings
+from ..content.model import Branch, Honor
+from ..content.schema import LEVELS
+from ..content.slugs import slugify
 
 
 @dataclass

@@ -25,13 +25,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from . import schema
-from .config import Settings
-from .load import BRANCH_FILE, find_branch_files, read_document
-from .problems import rel_path
+from ..config import Settings
+from ..content import schema
+from ..content.reading import BRANCH_FILE, find_branch_files, read_document
+from ..content.slugs import slugify
+from ..content.validate import SLUG_RE, validate_document
+from ..problems import rel_path
 from .scaffold import render_scaffold
-from .slugs import slugify
-from .validate import SLUG_RE, validate_document
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .problems import Problem, rel_path
+from ..problems import Problem, rel_path
 
 MANIFEST = ".showcase-manifest.json"
 

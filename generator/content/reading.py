@@ -17,7 +17,7 @@ from yaml.reader import Reader
 from yaml.resolver import Resolver
 from yaml.scanner import Scanner
 
-from .problems import Problem
+from ..problems import Problem
 
 MAX_BYTES = 1024 * 1024
 BRANCH_FILE = "branch.yml"

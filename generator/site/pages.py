@@ -20,13 +20,13 @@ from markupsafe import Markup, escape
 from pymdownx.slugs import slugify
 
 from .catalog import Catalog
-from .config import Settings
-from .model import Branch, PhotoRef
-from .parallel import fork_map
-from .photos import PhotoResult, Rendition
-from .progress import Progress
+from ..config import Settings
+from ..content.model import Branch, PhotoRef
+from ..parallel import fork_map
+from ..photos import PhotoResult, Rendition
+from ..progress import Progress
 from .qrcodes import qr_codes
-from .schema import LEVELS
+from ..content.schema import LEVELS
 from .text import md_inline, plain, render_text
 
 MEDIA_DIR = "media"
@@ -158,7 +158,7 @@ class _Renderer:
         self.images = images
         self.settings = settings
         env = Environment(
-            loader=PackageLoader("generator", "templates"),
+            loader=PackageLoader("generator.site", "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
             undefined=StrictUndefined,
             trim_blocks=True,
