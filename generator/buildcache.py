@@ -63,8 +63,11 @@ class BuildCache:
         if self.path is None or not (self.branches.changed or self.pages.changed):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"code": code_fingerprint(), "branches": dict(self.branches),
-                "pages": dict(self.pages)}
+        data = {
+            "code": code_fingerprint(),
+            "branches": dict(self.branches),
+            "pages": dict(self.pages),
+        }
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".build-cache-")
         try:
             with os.fdopen(fd, "wb") as fh:

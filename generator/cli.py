@@ -194,8 +194,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_photos(args: argparse.Namespace) -> int:
-    from .content.validate import load_branches
-    from .pipeline import photo_shard, run_photos
+    from .content.branches import load_branches
+    from .photos.shards import in_shard
+    from .pipeline import run_photos
 
     match = re.fullmatch(r"(\d+)/(\d+)", args.shard)
     if not match or not 1 <= int(match[1]) <= int(match[2]):
@@ -203,13 +204,16 @@ def _cmd_photos(args: argparse.Namespace) -> int:
     index, count = int(match[1]), int(match[2])
     cfg, plugin = _load(args.root)
     settings = _settings(cfg, plugin)
-    branches, problems = load_branches(settings.root, settings.branches_dir, settings.fields)
-    mine = photo_shard(branches, settings, index, count)
+    branches, problems = load_branches(settings.root, settings.branches_dir, settings.choices)
+    # By branch folder: a branch's photos stay together in one shard.
+    mine = [b for b in branches if in_shard(b.slug, index, count)]
     _, photo_problems = run_photos(mine, settings, publish=False)
     _print_problems(problems + photo_problems)
     total = sum(len(b.photo_refs()) for b in mine)
-    print(f"第 {index}/{count} 份：{len(mine)} 个支部的 {total} 处照片已在缓存 "
-          f"{rel_path(settings.cache_dir, settings.root)}/photos 中。")
+    print(
+        f"第 {index}/{count} 份：{len(mine)} 个支部的 {total} 处照片已在缓存 "
+        f"{rel_path(settings.cache_dir, settings.root)}/photos 中。"
+    )
     return 1 if any(p.is_error for p in problems + photo_problems) else 0
 
 
@@ -233,7 +237,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     settings = _settings(cfg, plugin)
     if args.template:
         path = Path(args.template)
-        write_template(path, settings.fields)
+        write_template(path, settings.choices)
         print(f"已写出模板 {path}：第一行是列名，第二行是示例（导入前请删除）。")
         return 0
     if not args.file:
@@ -276,7 +280,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     cfg, plugin = _load(args.root)
     settings = _settings(cfg, plugin)
     out = Path(args.output) if args.output else settings.root / "schema" / "branch.schema.json"
-    write_schema(out, settings.fields)
+    write_schema(out, settings.choices)
     print(f"已写出 {rel_path(out, settings.root)}：编辑器按 branch.yml 第一行的注释找到它。")
     return 0
 
@@ -364,7 +368,9 @@ def _discard_old_sites(site_dir: Path) -> None:
     try:
         subprocess.Popen(
             [sys.executable, "-c", code, *leftovers],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
     except OSError:
@@ -390,7 +396,6 @@ def _set_source_date_epoch(root: Path) -> None:
         config = root / CONFIG_FILE
         out = str(int(config.stat().st_mtime)) if config.exists() else "0"
     os.environ["SOURCE_DATE_EPOCH"] = out
-
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .content.schema import Choices
 from .photos import PhotoSettings
 
 DEFAULT_FIELDS = ("农村", "社区", "机关", "事业单位", "两新组织", "国有企业", "学校")
@@ -32,3 +33,8 @@ class Settings:
     search_full_text: bool = False  # index every section, not only what visitors search for
     workers: int | None = None
     progress: bool = False
+
+    @property
+    def choices(self) -> Choices:
+        """What ``branch.yml`` values may be, as mkdocs.yml configures it."""
+        return Choices(fields=self.fields, towns=self.towns)

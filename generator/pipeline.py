@@ -6,9 +6,6 @@ MkDocs. It returns every problem found instead of raising on the first.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import subprocess
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,8 +13,9 @@ from pathlib import Path
 
 from .buildcache import BuildCache
 from .config import Settings
+from .content.branches import load_branches
+from .content.gitdates import git_dates
 from .content.model import Branch, PhotoRef
-from .content.validate import load_branches
 from .photos import PhotoFailure, PhotoResult, clean_stale, process_photos
 from .problems import Problem, Severity, has_errors, rel_path, sort_problems
 from .site.catalog import Catalog, build_catalog
@@ -49,7 +47,7 @@ class Result:
 def check(settings: Settings) -> Result:
     """Load and validate every branch, and decode every photo (into the cache): all problems."""
     result = Result()
-    branches, problems = load_branches(settings.root, settings.branches_dir, settings.fields)
+    branches, problems = load_branches(settings.root, settings.branches_dir, settings.choices)
     result.branches = branches
     result.problems.extend(problems)
     _, photo_problems = run_photos(branches, settings, publish=False)
@@ -70,7 +68,7 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         cache = BuildCache.open(settings.cache_dir / "build.pickle")
     with result.timed("load"):
         branches, problems = load_branches(
-            settings.root, settings.branches_dir, settings.fields, memo=cache.branches
+            settings.root, settings.branches_dir, settings.choices, memo=cache.branches
         )
     result.branches = branches
     result.problems.extend(problems)
@@ -134,26 +132,14 @@ def run_photos(
                 problems.append(Problem(b.source, ref.line, ref.field, message))
             continue
         images[path] = outcome
-        shown = [(b, ref) for b, ref in places if ref.field != "brand.logo"]  # logos are small
+        # A logo is small by design; only photos shown large deserve a size warning.
+        shown = [(b, ref) for b, ref in places if ref in b.photos_shown()]
         if not shown:
             continue
         b, ref = shown[0]
         for warning in outcome.warnings:
             problems.append(Problem(b.source, ref.line, ref.field, warning, Severity.WARNING))
     return images, problems
-
-
-def photo_shard(branches: list[Branch], settings: Settings, index: int, count: int) -> list[Branch]:
-    """The branches whose photos shard ``index`` of ``count`` (1-based) processes.
-
-    Shards split by branch folder name, stable across machines and runs, so parallel CI jobs
-    share the work without talking to each other; their caches merge by copying, because
-    cache entries are named by content.
-    """
-    def bucket(b: Branch) -> int:
-        return int(hashlib.sha256(b.slug.encode()).hexdigest()[:8], 16) % count
-
-    return [b for b in branches if bucket(b) == index - 1]
 
 
 def _media_names(images: dict[Path, PhotoResult]) -> set[str]:
@@ -164,39 +150,4 @@ def _media_names(images: dict[Path, PhotoResult]) -> set[str]:
     return names
 
 
-
-def search_terms(catalog: Catalog) -> list[str]:
-    """Words that must stay whole when Chinese text is segmented for search."""
-    # Only names: a longer word swallows the words inside it (adding 茶山百家宴 would make a
-    # search for 百家宴 miss that text), so activity names and phrases are left to jieba.
-    words: set[str] = set()
-    for b in catalog.branches:
-        words.update((b.brand.name, b.display_name, b.town))
-        words.update(b.tags)
-    return sorted(w for w in words if 1 < len(w) <= 12 and " " not in w)
-
-
-def git_dates(root: Path, branches_dir: Path) -> dict[str, dt.date]:
-    """Last commit date of each ``branch.yml``, in one ``git log`` pass (empty outside git)."""
-    try:
-        out = subprocess.run(
-            ["git", "log", "--format=@%cs", "--name-only", "--", str(branches_dir)],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    dates: dict[str, dt.date] = {}
-    current: dt.date | None = None
-    for line in out.splitlines():
-        if line.startswith("@"):
-            current = dt.date.fromisoformat(line[1:])
-        elif line.endswith("/branch.yml") and current is not None:
-            dates.setdefault(line, current)  # newest first: keep the first seen
-    return dates
-
-
-__all__ = ["GENERATED", "Result", "check", "generate", "git_dates", "run_photos", "search_terms"]
+__all__ = ["GENERATED", "Result", "check", "generate", "run_photos"]

@@ -17,8 +17,9 @@ from mkdocs.plugins import BasePlugin
 from .buildcache import BuildCache
 from .config import DEFAULT_FIELDS, Settings
 from .photos import PhotoSettings
-from .pipeline import Result, generate, search_terms
+from .pipeline import Result, generate
 from .progress import Progress
+from .site.search_terms import search_terms
 
 log = logging.getLogger("mkdocs.plugins.showcase")
 

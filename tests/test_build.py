@@ -167,8 +167,7 @@ def test_showcase_new_scaffold(tmp_path: Path, capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "brand.name: 品牌名称是必填项" in out and "brand.summary: 品牌简介是必填项" in out
     filled = text.replace("  name:                             #", "  name: 联村共富 #", 1)
-    filled = filled.replace("  summary: >                        # 必填。品牌简介：一段话，不超过 300 字；用于卡片、搜索结果\n    \n",
-                            "  summary: 强村带弱村。\n")
+    filled = re.sub(r"  summary: >.*\n    \n", "  summary: 强村带弱村。\n", filled)
     path.write_text(filled, encoding="utf-8")
     assert showcase(["check", "--root", str(root)]) == 0, capsys.readouterr().out
     assert showcase(["new", "柳河社区", "--slug", "Bad Slug", "--root", str(root)]) == 1

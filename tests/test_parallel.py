@@ -11,7 +11,7 @@ from conftest import copy_project
 from generator import parallel
 from generator.buildcache import BuildCache
 from generator.cli import _load, _settings
-from generator.content import validate
+from generator.content import branches
 from generator.pipeline import generate
 from generator.site import pages
 
@@ -46,7 +46,7 @@ def test_parallel_load_and_pages_match_serial(tmp_path: Path,
     serial = _generated(root, workers=1)
     monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
     used: list[str] = []
-    for module in (validate, pages):
+    for module in (branches, pages):
         def recording(func, items, workers=None, _name=module.__name__):
             result = parallel.fork_map(func, items, workers)
             if result is not None:
@@ -54,5 +54,5 @@ def test_parallel_load_and_pages_match_serial(tmp_path: Path,
             return result
         monkeypatch.setattr(module, "fork_map", recording)
     forked = _generated(root, workers=2)
-    assert used == ["generator.content.validate", "generator.site.pages"], "both steps really forked"
+    assert used == ["generator.content.branches", "generator.site.pages"], "both steps really forked"
     assert forked == serial and len(serial) > 14

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from generator.config import DEFAULT_FIELDS
 from generator.content import schema
-from generator.content.validate import load_branches
+from generator.content.branches import load_branches
+from generator.content.schema import Choices
 from generator.problems import Problem
 from generator.site.text import ALLOWED_TAGS, md_inline, plain, render_text
 
@@ -184,7 +185,7 @@ def yaml_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _load(root: Path, data: bytes) -> list[Problem]:
     (root / "branches/x/branch.yml").write_bytes(data)
-    branches, problems = load_branches(root, root / "branches", DEFAULT_FIELDS)
+    branches, problems = load_branches(root, root / "branches", Choices(DEFAULT_FIELDS))
     for p in problems:
         assert isinstance(p, Problem)
         line = str(p)

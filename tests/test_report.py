@@ -53,7 +53,7 @@ def test_terminal_table_worst_first(project: Path, capsys: pytest.CaptureFixture
     assert "无法读取：第 2 行" in rows[slugs.index("broken")]
     bare = rows[slugs.index("bare")]
     for missing in ("品牌口号", "理念产生", "理论支撑", "方法路径", "活动载体", "成效愿景",
-                    "典型个案", "照片（至少 2 张）（现有 0 张）", "指定封面", "荣誉", "标签",
+                    "典型个案", "照片（现有 0 张，至少 2 张）", "指定封面", "荣誉", "标签",
                     "书记", "党员人数", "成立年份"):
         assert missing in bare, missing
     assert "6%（1/17）" in bare  # only the summary is there

@@ -10,12 +10,13 @@ import pytest
 from helpers import draw_photo, write_branch
 
 from generator.config import DEFAULT_FIELDS
-from generator.content.validate import load_branches
+from generator.content.branches import load_branches
+from generator.content.schema import Choices
 from generator.problems import Problem
 
 
 def load(root: Path):
-    return load_branches(root, root / "branches", DEFAULT_FIELDS)
+    return load_branches(root, root / "branches", Choices(DEFAULT_FIELDS))
 
 
 def errors(problems: list[Problem]) -> list[str]:
@@ -40,7 +41,7 @@ def test_full_branch_keeps_every_value(tmp_path: Path) -> None:
     write_branch(tmp_path, "hc", """\
         name: 横冲村党支部
         short_name: no
-        town: 王家畈镇
+        town: 石门镇
         field: 农村
         org_type: 联村党委
         secretary: 李某
@@ -269,3 +270,114 @@ def test_blank_scaffold_rows_are_ignored(tmp_path: Path) -> None:
     [b], problems = load(tmp_path)
     assert problems == []
     assert (b.secretary, b.honors, b.photos, b.brand.carriers) == ("", (), (), ())
+
+
+# --- issue 14: what a newcomer hit -------------------------------------------------------------
+
+
+def test_a_field_error_does_not_hide_a_missing_photo(tmp_path: Path) -> None:
+    write_branch(tmp_path, "x", """\
+        name: 甲村党支部
+        town: 石门镇
+        field: 农业
+        brand: {name: 品, summary: 简}
+        photos:
+          - file: photos/missing.jpg
+            caption: 不在的照片
+        """)
+    _, problems = load(tmp_path)
+    lines = errors(problems)
+    assert any(x.startswith("branches/x/branch.yml:3: field: “农业” 不是可选的领域") for x in lines)
+    assert any(x.startswith("branches/x/branch.yml:6: photos[0].file: 找不到照片文件") for x in lines)
+
+
+def test_a_missing_required_field_does_not_hide_photo_problems(tmp_path: Path) -> None:
+    draw_photo(tmp_path / "branches/x/photos/a.jpg")
+    write_branch(tmp_path, "x", """\
+        name: 甲村党支部
+        field: 农村
+        brand:
+          name: 品
+          summary: 简
+          cases:
+            - title: 一件事
+              text: 经过
+              photos: [photos/nope.jpg]
+        photos:
+          - file: ../outside.jpg
+            caption: 外面
+          - file: photos/a.jpg
+            caption: 一
+            cover: true
+          - file: photos/a.jpg
+            caption: 二
+            cover: true
+        """)
+    _, problems = load(tmp_path)
+    lines = errors(problems)
+    assert any("缺少必填项所属乡镇（街道）（town）" in x for x in lines)
+    assert any("brand.cases[0].photos[0]: 找不到照片文件“photos/nope.jpg”" in x for x in lines)
+    assert any("photos[0].file: 路径“../outside.jpg”不能包含 .." in x for x in lines)
+    assert any("photos[2].file: 照片“photos/a.jpg”重复列出" in x for x in lines)
+    assert any("photos[2].cover: 只能有一张封面" in x for x in lines)
+
+
+def test_a_town_outside_the_configured_list_names_the_nearest(tmp_path: Path) -> None:
+    write_branch(tmp_path, "x", "name: 甲\ntown: 石门\nfield: 农村\nbrand: {name: 品, summary: 简}\n")
+    towns = ("城关街道", "石门镇", "柳河镇")
+    _, problems = load_branches(tmp_path, tmp_path / "branches", Choices(DEFAULT_FIELDS, towns))
+    assert errors(problems) == [
+        "branches/x/branch.yml:2: town: “石门” 不是可选的所属乡镇（街道）：是不是“石门镇”？"
+        "（可选：城关街道、石门镇、柳河镇）"
+    ]
+    # Without a configured list, any township is accepted.
+    assert errors(load(tmp_path)[1]) == []
+
+
+def test_showcase_new_refuses_a_town_outside_the_list(tmp_path: Path, capsys) -> None:
+    from conftest import copy_project
+
+    from generator.cli import main as showcase
+
+    root = copy_project(tmp_path / "p", branches=False)
+    code = showcase(["new", "岩下村党支部", "--town", "石门", "--field", "农村", "--root", str(root)])
+    err = capsys.readouterr().err
+    assert code == 1 and "是不是“石门镇”" in err, err
+    assert not (root / "branches" / "yanxiacun").exists()
+    assert showcase(["new", "岩下村党支部", "--town", "石门镇", "--root", str(root)]) == 0
+    text = (root / "branches/yanxiacun/branch.yml").read_text("utf-8")
+    assert 'town: "石门镇"' in text and 'org_type: "党支部"' in text and 'short_name: "岩下村"' in text
+
+
+TAB_IN_NESTED_LIST = (
+    "name: 甲\ntown: 石门镇\nfield: 农村\nbrand:\n  name: 品\n  summary: 简\n"
+    "  methods:\n    - 第一步\n\t- 第二步\n"
+)
+
+
+def test_tab_advice_gives_the_indentation_of_the_line_above(tmp_path: Path) -> None:
+    write_branch(tmp_path, "x", TAB_IN_NESTED_LIST)
+    _, problems = load(tmp_path)
+    assert errors(problems) == [
+        "branches/x/branch.yml:9: 文件: 这一行用了制表符（Tab）；YAML 只能用空格缩进："
+        "请删掉 Tab，在行首写 4 个空格（与上一行对齐）"
+    ]
+    # Following the advice gives four steps, not one.
+    write_branch(tmp_path, "x", TAB_IN_NESTED_LIST.replace("\t", "    "))
+    [b], problems = load(tmp_path)
+    assert b.brand.methods == ("第一步", "第二步") and not problems
+
+
+def test_list_items_swallowed_by_bad_indentation_are_a_warning(tmp_path: Path) -> None:
+    # What "replace the Tab by two spaces" produced: the steps join the first one.
+    write_branch(tmp_path, "x", TAB_IN_NESTED_LIST.replace("\t- 第二步\n", "      - 第二步\n      - 第三步\n"))
+    [b], problems = load(tmp_path)
+    assert b.brand.methods == ("第一步 - 第二步 - 第三步",)
+    assert warnings(problems) == [
+        "branches/x/branch.yml:9: brand.methods[0]: （警告）这一行的“- ”被并进了上一条，"
+        "可能少了一个条目：请检查缩进，同一列表的“- ”要上下对齐"
+    ]
+    # A list written inside a block of text is Markdown, not a mistake.
+    write_branch(tmp_path, "x", TAB_IN_NESTED_LIST.replace("\t- 第二步\n", "    - |\n      要点：\n      - 甲\n      - 乙\n"))
+    _, problems = load(tmp_path)
+    assert problems == []

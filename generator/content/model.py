@@ -1,4 +1,8 @@
-"""The validated content: plain dataclasses the later steps read, never the raw YAML."""
+"""The validated content: plain dataclasses the later steps read, never the raw YAML.
+
+Their fields are named after the keys of ``schema.py``; validation builds them from the schema
+tree, and a test holds the two to each other.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,13 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class PhotoRef:
+    """One place a branch names an image: a gallery photo, a case photo or the logo."""
+
     file: str  # as written, relative to the branch folder
-    path: Path  # absolute, resolved
-    caption: str
+    path: Path  # the branch folder joined with ``file``
     line: int
     field: str  # e.g. "photos[2].file", for messages
+    caption: str = ""  # a case photo or the logo borrows one (see validate.py)
     cover: bool = False
     date: dt.date | None = None
     credit: str | None = None
@@ -86,11 +92,16 @@ class Branch:
                 return p
         return self.photos[0] if self.photos else None
 
-    def photo_refs(self) -> list[PhotoRef]:
-        """Every place the branch names an image: gallery, case photos, logo."""
+    def photos_shown(self) -> list[PhotoRef]:
+        """The photos a visitor sees large: the gallery, then the case photos."""
         refs = list(self.photos)
         for case in self.brand.cases:
             refs.extend(case.photos)
+        return refs
+
+    def photo_refs(self) -> list[PhotoRef]:
+        """Every place the branch names an image: gallery, case photos, logo."""
+        refs = self.photos_shown()
         if self.brand.logo:
             refs.append(self.brand.logo)
         return refs

@@ -95,6 +95,7 @@ class Document:
     rel: str  # relative to the project root, for messages
     slug: str
     node: yaml.Node | None
+    text: str = ""  # the file as read, for messages that quote or measure its lines
 
 
 def read_document(path: Path, rel: str, slug: str) -> tuple[Document, list[Problem]]:
@@ -148,6 +149,7 @@ def read_document(path: Path, rel: str, slug: str) -> tuple[Document, list[Probl
             return problem(line, "不支持 YAML 锚点和别名（& 与 *），请把内容直接写出来")
         return problem(line, f"不允许使用 YAML 标签 {bad.tag}，请只写普通文字")
     doc.node = node
+    doc.text = text
     return doc, []
 
 
@@ -194,7 +196,7 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> str:
         or "tab character" in what
         or ("cannot start any token" in what and "\t" in here)
     ):
-        return "这一行用了制表符（Tab）；YAML 只能用空格缩进，请把 Tab 换成两个空格"
+        return _tab_advice(lines, mark.line if mark is not None else 0)
     if "mapping values are not allowed" in what:
         return (
             "冒号用得不对：一行只能有一个“字段: 值”；文字里含英文冒号时请给整段加引号，或检查缩进"
@@ -210,6 +212,29 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> str:
     if "did not find expected '-'" in what or "expected <block end>" in what:
         return "列表或缩进不齐：同一层的“- ”要上下对齐"
     return f"YAML 格式错误：{(exc.problem or exc.context or '').strip()}"
+
+
+def _tab_advice(lines: list[str], index: int) -> str:
+    """Say how many spaces this line needs: that depends on the line above, never a fixed two.
+
+    Replacing a Tab by "two spaces" puts a nested list item at the wrong depth, and YAML then
+    joins it to the item above without a word; the right depth is the one the line above sets.
+    """
+    here = lines[index].lstrip(" \t") if index < len(lines) else ""
+    above = next(
+        (ln for ln in reversed(lines[:index]) if ln.strip() and not ln.lstrip().startswith("#")),
+        "",
+    )
+    indent = len(above) - len(above.lstrip(" "))
+    opened = above.split(" #")[0].rstrip().endswith((":", "|", ">", "|-", ">-"))
+    item_body = above.lstrip().startswith("- ") and not here.startswith("- ")
+    deeper = opened or item_body
+    spaces = indent + 2 if deeper else indent
+    relation = "比上一行多缩进 2 格" if deeper else "与上一行对齐"
+    return (
+        f"这一行用了制表符（Tab）；YAML 只能用空格缩进：请删掉 Tab，"
+        f"在行首写 {spaces} 个空格（{relation}）"
+    )
 
 
 def find_branch_files(branches_dir: Path) -> list[Path]:

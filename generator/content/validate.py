@@ -1,13 +1,15 @@
-"""Validate: check every loaded node tree against the schema and build the model.
+"""Validate: check one loaded node tree against the schema and build its model.
 
-Every problem of every branch is collected; nothing stops at the first one.
+Every problem is collected; nothing stops at the first one. The model is built from the schema
+tree itself (``Field.model``), so a field added to ``schema.py`` reaches ``Branch`` or fails
+loudly, never silently dropped.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
-import functools
 import os
 import re
 import stat
@@ -17,150 +19,62 @@ from typing import Any
 
 import yaml
 
-from ..parallel import fork_map
-from ..problems import Problem, Severity, rel_path, sort_problems
+from ..problems import Problem, Severity
 from . import schema
-from .model import Branch, Brand, Carrier, Case, Honor, PhotoRef
-from .reading import BRANCH_FILE, Document, find_branch_files, read_document
+from .model import Branch, PhotoRef
+from .reading import Document
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 _NULL = "tag:yaml.org,2002:null"
 _MISSING = object()
 
 
-def load_branches(
-    root: Path,
-    branches_dir: Path,
-    fields: Sequence[str],
-    memo: dict[str, tuple] | None = None,
-) -> tuple[list[Branch], list[Problem]]:
-    """Load and validate every branch under ``branches_dir``; all problems at once.
+class _Items(list):
+    """A list's values, with the position each had in the file (blank rows are skipped)."""
 
-    ``memo`` (folder name → earlier result) lets an unchanged branch skip parsing: an entry is
-    reused only while the branch's files have the same names, sizes and modification times.
-    """
-    branches: list[Branch] = []
-    problems: list[Problem] = []
-    folders = find_branch_files(branches_dir)
-    keys: dict[str, tuple | None] = {}
-    if memo is not None:
-        keys = {f.name: _folder_key(f, root, branches_dir, fields) for f in folders}
-
-    def unchanged(folder: Path) -> bool:
-        key = keys.get(folder.name)
-        return memo is not None and key is not None and memo.get(folder.name, (None,))[0] == key
-
-    todo = [f for f in folders if not unchanged(f)]
-    # Parsing is pure per folder: many new or changed branches are spread over the cores.
-    load = functools.partial(_load_one, root=root, branches_dir=branches_dir, fields=fields)
-    results = fork_map(load, todo)
-    fresh = dict(zip((f.name for f in todo), results or map(load, todo), strict=True))
-    for folder in folders:
-        if folder.name in fresh:
-            branch, found = fresh[folder.name]
-            if memo is not None and keys.get(folder.name) is not None:
-                memo[folder.name] = (keys[folder.name], branch, found)
-        else:
-            _, branch, found = memo[folder.name]  # type: ignore[index]
-        problems.extend(found)
-        if branch is not None:
-            branches.append(branch)
-    if memo is not None:
-        for name in set(memo) - {f.name for f in folders}:
-            del memo[name]
-    problems.extend(_check_across(branches))
-    return branches, sort_problems([_one_line(p) for p in problems])
-
-
-def _load_one(
-    folder: Path, *, root: Path, branches_dir: Path, fields: Sequence[str]
-) -> tuple[Branch | None, list[Problem]]:
-    path = folder / BRANCH_FILE
-    rel = rel_path(path, root)
-    problems: list[Problem] = []
-    if not SLUG_RE.match(folder.name):
-        problems.append(Problem(rel, 1, "slug", _bad_slug(folder.name)))
-    outside = _leaves(folder, branches_dir) or _leaves(path, folder)
-    if outside:
-        # Never read (and so never echo or publish) a file from elsewhere on the machine.
-        problems.append(Problem(rel, 1, "文件", outside))
-        return None, problems
-    if not path.is_file():
-        problems.append(Problem(rel, 1, "文件", "缺少 branch.yml：每个支部文件夹里都要有一个"))
-        return None, problems
-    doc, found = read_document(path, rel, folder.name)
-    problems.extend(found)
-    if doc.node is None:
-        return None, problems
-    branch, found = validate_document(doc, folder, fields)
-    problems.extend(found)
-    return branch, problems
-
-
-def _folder_key(
-    folder: Path, root: Path, branches_dir: Path, fields: Sequence[str]
-) -> tuple | None:
-    """What a branch's validation depends on: its files' names, sizes, times and links."""
-    entries = []
-    try:
-        stack = [folder]
-        while stack:
-            current = stack.pop()
-            with os.scandir(current) as it:
-                for e in sorted(it, key=lambda e: e.name):
-                    st = e.stat(follow_symlinks=False)
-                    link = os.readlink(e.path) if e.is_symlink() else ""
-                    entries.append((e.path, st.st_size, st.st_mtime_ns, st.st_ino, link))
-                    if e.is_dir(follow_symlinks=False):
-                        stack.append(Path(e.path))
-        top = folder.lstat()
-    except OSError:
-        return None  # unreadable: validate afresh, which reports why
-    return (
-        str(root),
-        str(branches_dir),
-        tuple(fields),
-        top.st_mtime_ns,
-        top.st_ino,
-        tuple(entries),
-        dt.date.today().year,
-    )
+    def __init__(self) -> None:
+        super().__init__()
+        self.indices: list[int] = []
 
 
 def validate_document(
-    doc: Document, folder: Path, fields: Sequence[str]
+    doc: Document, folder: Path, choices: schema.Choices
 ) -> tuple[Branch | None, list[Problem]]:
-    walker = _Walker(doc.rel, folder, fields)
+    """The branch (None when there is any error) and every problem of one document."""
+    walker = _Walker(doc, choices)
     data = walker.walk(doc.node, schema.BRANCH, "", line=1)
     if data is _MISSING or not isinstance(data, dict):
         if not any(p.is_error for p in walker.problems):  # ``~``, ``null``, ``&a``: no content
             walker.error(1, "", "文件是空的：至少要写 name、town、field 和 brand")
         return None, walker.problems
-    try:
-        branch = _build(doc, data, walker)
-    except KeyError:  # a required field is missing: already reported
-        return None, walker.problems
-    # Photo paths are checked even when other fields have errors, so staff see everything at once.
-    walker.problems.extend(_check_photos(branch, folder, doc.rel))
+    builder = _Builder(doc, folder, walker.lines)
+    built = builder.convert(schema.BRANCH, data, "")
+    # Photo paths are checked whatever else is wrong, so staff see every problem at once.
+    walker.problems.extend(
+        _check_photos(builder.gallery, builder.others, folder, doc.rel, walker.lines)
+    )
     if any(p.is_error for p in walker.problems):
         return None, walker.problems
-    return branch, walker.problems
+    assert isinstance(built, Branch)
+    return _borrow_captions(built), walker.problems
 
 
 class _Walker:
     """Turns a node tree into plain values, recording each field's line and every problem."""
 
-    def __init__(self, rel: str, folder: Path, fields: Sequence[str]):
-        self.rel = rel
-        self.folder = folder
-        self.fields = tuple(fields)
+    def __init__(self, doc: Document, choices: schema.Choices):
+        self.rel = doc.rel
+        self.source_lines = doc.text.splitlines()
+        self.choices = choices
         self.lines: dict[str, int] = {}
         self.problems: list[Problem] = []
 
     def error(self, line: int, where: str, message: str) -> object:
         self.problems.append(Problem(self.rel, line, where or "文件", message))
         return _MISSING
+
+    def warn(self, line: int, where: str, message: str) -> None:
+        self.problems.append(Problem(self.rel, line, where or "文件", message, Severity.WARNING))
 
     def walk(self, node: yaml.Node, spec: schema.Field, where: str, line: int) -> Any:
         line = node.start_mark.line + 1
@@ -177,7 +91,27 @@ class _Walker:
             return self.error(
                 line, where, f"{spec.label}应为{_kind_word(spec)}，这里写成了列表或多个字段"
             )
+        plain = not node.style  # None from the pure-Python parser, "" from libyaml
+        if plain and node.end_mark.line > node.start_mark.line:
+            self._check_folded_items(node, where)
         return self._leaf(node.value, spec, where, line)
+
+    def _check_folded_items(self, node: yaml.ScalarNode, where: str) -> None:
+        """A plain value whose continuation lines start with "- " swallowed list items.
+
+        That is what a mis-indented list gives (``- 第一步`` and ``- 第二步`` at different
+        depths): YAML joins the lines into one value, and the steps silently become one.
+        """
+        first, last = node.start_mark.line, node.end_mark.line
+        for number in range(first + 1, min(last, len(self.source_lines) - 1) + 1):
+            if self.source_lines[number].lstrip().startswith("- "):
+                self.warn(
+                    number + 1,
+                    where,
+                    "这一行的“- ”被并进了上一条，可能少了一个条目：请检查缩进，"
+                    "同一列表的“- ”要上下对齐",
+                )
+                return
 
     def _map(self, node: yaml.Node, spec: schema.Field, where: str, line: int) -> Any:
         if not isinstance(node, yaml.MappingNode):
@@ -214,13 +148,14 @@ class _Walker:
         if not isinstance(node, yaml.SequenceNode):
             return self.error(line, where, f"{spec.label}应为列表：每项一行，以“- ”开头")
         assert spec.item is not None
-        items = []
+        items = _Items()
         for i, item_node in enumerate(node.value):
             if _is_blank(item_node):  # an unfilled row of the scaffold
                 continue
             value = self.walk(item_node, spec.item, f"{where}[{i}]", line)
             if value is not _MISSING:
                 items.append(value)
+                items.indices.append(i)
         return items
 
     def _leaf(self, raw: str, spec: schema.Field, where: str, line: int) -> Any:
@@ -240,11 +175,9 @@ class _Walker:
                 return self.error(
                     line, where, f"{spec.label}太长：{len(value)} 字，上限 {spec.max_len} 字"
                 )
-            choices = self.fields if spec.choices == "fields" else spec.choices
+            choices = self.choices.of(spec)
             if choices and value not in choices:
-                return self.error(
-                    line, where, f"“{value}” 不是可选的{spec.label}（{'、'.join(choices)}）"
-                )
+                return self.error(line, where, _not_a_choice(value, spec, choices))
             return value
         if kind == schema.INT:
             if not re.fullmatch(r"[+-]?\d+", value):
@@ -255,9 +188,12 @@ class _Walker:
             return number
         if kind == schema.YEAR:
             this_year = dt.date.today().year
-            if not re.fullmatch(r"\d{4}", value) or not 1921 <= int(value) <= this_year:
+            first = schema.FIRST_YEAR
+            if not re.fullmatch(r"\d{4}", value) or not first <= int(value) <= this_year:
                 return self.error(
-                    line, where, f"{spec.label}应为 1921 到 {this_year} 之间的年份，这里是“{value}”"
+                    line,
+                    where,
+                    f"{spec.label}应为 {first} 到 {this_year} 之间的年份，这里是“{value}”",
                 )
             return int(value)
         if kind == schema.DATE:
@@ -286,69 +222,91 @@ class _Walker:
             )
 
 
-def _build(doc: Document, data: dict[str, Any], w: _Walker) -> Branch:
-    def ref(file: str, where: str, **kw: Any) -> PhotoRef:
+class _Builder:
+    """Turns validated plain values into the model, following the schema tree.
+
+    Every image path becomes a ``PhotoRef``; gallery entries (maps whose model is PhotoRef) are
+    kept in ``gallery``, every other image (case photos, the logo) in ``others``, also when the
+    rest of the document has errors.
+    """
+
+    def __init__(self, doc: Document, folder: Path, lines: dict[str, int]):
+        self.doc = doc
+        self.folder = folder
+        self.lines = lines
+        self.gallery: list[PhotoRef] = []
+        self.others: list[PhotoRef] = []
+
+    def convert(self, spec: schema.Field, value: Any, where: str) -> Any:
+        if spec.kind == schema.LIST:
+            assert spec.item is not None
+            indices = getattr(value, "indices", range(len(value)))
+            return tuple(
+                self.convert(spec.item, v, f"{where}[{i}]")
+                for i, v in zip(indices, value, strict=True)
+            )
+        if spec.kind == schema.PATH:
+            ref = self._ref(value, where)
+            self.others.append(ref)
+            return ref
+        if spec.kind != schema.MAP:
+            return value
+        # A gallery entry's own file is its PhotoRef, made in _construct.
+        skip = "file" if spec.model is PhotoRef else None
+        values = {
+            c.key: self.convert(c, value[c.key], f"{where}.{c.key}" if where else c.key)
+            for c in spec.children
+            if c.key in value and c.key != skip
+        }
+        return self._construct(spec, values, value, where)
+
+    def _construct(self, spec: schema.Field, values: dict, raw: dict, where: str) -> Any:
+        if spec.model is PhotoRef:
+            if "file" not in raw:
+                return None  # reported as a missing required field
+            ref = self._ref(raw["file"], f"{where}.file", **values)
+            self.gallery.append(ref)
+            return ref
+        if spec.model is Branch:
+            values["tags"] = tuple(dict.fromkeys(values.get("tags", ())))
+            values.update(slug=self.doc.slug, source=self.doc.rel, lines=dict(self.lines))
+        assert spec.model is not None, spec
+        try:
+            return spec.model(**values)
+        except TypeError:
+            if all(c.key in values for c in spec.children if c.required):
+                raise  # the schema and the model disagree: a bug, never silently dropped
+            return None  # a required field is missing: already reported
+
+    def _ref(self, file: str, where: str, **values: Any) -> PhotoRef:
         return PhotoRef(
-            file=file, path=(w.folder / file), line=w.lines.get(where, 1), field=where, **kw
+            file=file,
+            path=self.folder / file,
+            line=self.lines.get(where, 1),
+            field=where,
+            **values,
         )
 
-    photos = tuple(
-        ref(
-            p["file"],
-            f"photos[{i}].file",
-            caption=p["caption"],
-            cover=p.get("cover", False),
-            date=p.get("date"),
-            credit=p.get("credit"),
-        )
-        for i, p in enumerate(data.get("photos", []))
-    )
-    captions = {p.file: p.caption for p in photos}
-    b = data["brand"]
+
+def _borrow_captions(branch: Branch) -> Branch:
+    """Case photos take their caption from the gallery (else the case title); the logo is named
+    after the brand. They are alt texts, so none may be empty."""
+    captions = {p.file: p.caption for p in branch.photos}
     cases = tuple(
-        Case(
-            title=c["title"],
-            text=c["text"],
-            date=c.get("date"),
+        dataclasses.replace(
+            case,
             photos=tuple(
-                ref(f, f"brand.cases[{i}].photos[{j}]", caption=captions.get(f, c["title"]))
-                for j, f in enumerate(c.get("photos", []))
+                dataclasses.replace(p, caption=captions.get(p.file, case.title))
+                for p in case.photos
             ),
         )
-        for i, c in enumerate(b.get("cases", []))
+        for case in branch.brand.cases
     )
-    brand = Brand(
-        name=b["name"],
-        summary=b["summary"],
-        slogan=b.get("slogan", ""),
-        logo=ref(b["logo"], "brand.logo", caption=f"{b['name']} 标识") if "logo" in b else None,
-        concept=b.get("concept", ""),
-        theory=b.get("theory", ""),
-        methods=tuple(b.get("methods", [])),
-        carriers=tuple(Carrier(c["name"], c.get("description", "")) for c in b.get("carriers", [])),
-        results=b.get("results", ""),
-        cases=cases,
-    )
-    return Branch(
-        slug=doc.slug,
-        source=doc.rel,
-        name=data["name"],
-        town=data["town"],
-        field=data["field"],
-        brand=brand,
-        short_name=data.get("short_name", ""),
-        org_type=data.get("org_type", ""),
-        secretary=data.get("secretary", ""),
-        members=data.get("members"),
-        founded=data.get("founded"),
-        address=data.get("address", ""),
-        demonstration=data.get("demonstration", ""),
-        updated=data.get("updated"),
-        honors=tuple(Honor(h["title"], h["level"], h["year"]) for h in data.get("honors", [])),
-        tags=tuple(dict.fromkeys(data.get("tags", []))),
-        photos=photos,
-        lines=dict(w.lines),
-    )
+    logo = branch.brand.logo
+    if logo is not None:
+        logo = dataclasses.replace(logo, caption=f"{branch.brand.name} 标识")
+    brand = dataclasses.replace(branch.brand, cases=cases, logo=logo)
+    return dataclasses.replace(branch, brand=brand)
 
 
 def check_photo_path(ref: PhotoRef, folder: Path, base: str | None = None) -> str | None:
@@ -396,20 +354,15 @@ def _has_symlink_below(folder: Path, relative: Path) -> bool:
     return False
 
 
-def _leaves(path: Path, base: Path) -> str | None:
-    """Why ``path`` (a branch folder or its branch.yml) may not be read, if it leads out of base."""
-    try:
-        if not path.resolve().is_relative_to(base.resolve()):
-            what = "支部文件夹" if path.name != BRANCH_FILE else BRANCH_FILE
-            return f"{what}是指向别处的符号链接，不能使用：请把真实文件放在这里"
-    except (OSError, RuntimeError):  # a symlink loop
-        return f"{path.name} 是循环的符号链接，无法读取"
-    return None
-
-
-def _check_photos(branch: Branch, folder: Path, rel: str) -> list[Problem]:
+def _check_photos(
+    gallery: list[PhotoRef],
+    others: list[PhotoRef],
+    folder: Path,
+    rel: str,
+    lines: dict[str, int],
+) -> list[Problem]:
     problems: list[Problem] = []
-    refs = branch.photo_refs()
+    refs = gallery + others
     base = os.path.realpath(folder)
     for r in refs:
         why = check_photo_path(r, folder, base)
@@ -417,40 +370,20 @@ def _check_photos(branch: Branch, folder: Path, rel: str) -> list[Problem]:
             problems.append(Problem(rel, r.line, r.field, why))
     seen: dict[str, PhotoRef] = {}
     covers = 0
-    for p in branch.photos:
+    for p in gallery:
         if p.file in seen:
-            problems.append(
-                Problem(
-                    rel,
-                    p.line,
-                    p.field,
-                    f"照片“{p.file}”重复列出（第 {seen[p.file].line} 行已列出）",
-                )
-            )
+            message = f"照片“{p.file}”重复列出（第 {seen[p.file].line} 行已列出）"
+            problems.append(Problem(rel, p.line, p.field, message))
         seen.setdefault(p.file, p)
         if p.cover:
             covers += 1
             if covers == 2:
-                problems.append(
-                    Problem(
-                        rel,
-                        p.line,
-                        p.field.replace(".file", ".cover"),
-                        "只能有一张封面（cover: true）",
-                    )
-                )
-    for case in branch.brand.cases:
-        for p in case.photos:
-            if p.file not in seen:
-                problems.append(
-                    Problem(
-                        rel,
-                        p.line,
-                        p.field,
-                        f"个案照片“{p.file}”没有说明：请同时在 photos 中列出并写 caption",
-                        Severity.WARNING,
-                    )
-                )
+                where = p.field.replace(".file", ".cover")
+                problems.append(Problem(rel, p.line, where, "只能有一张封面（cover: true）"))
+    for p in others:
+        if p.field.startswith("brand.cases[") and p.file not in seen:
+            message = f"个案照片“{p.file}”没有说明：请同时在 photos 中列出并写 caption"
+            problems.append(Problem(rel, p.line, p.field, message, Severity.WARNING))
     listed = {os.path.normpath(r.path) for r in refs}
     photo_dir = folder / "photos"
     if photo_dir.is_dir():
@@ -460,35 +393,22 @@ def _check_photos(branch: Branch, folder: Path, rel: str) -> list[Problem]:
                 and os.path.normpath(f) not in listed
                 and f.is_file()
             ):
+                shown = f.relative_to(folder).as_posix()
+                message = f"照片“{shown}”没有在 branch.yml 中列出，不会发布"
                 problems.append(
-                    Problem(
-                        rel,
-                        branch.lines.get("photos", 1),
-                        "photos",
-                        f"照片“{f.relative_to(folder).as_posix()}”"
-                        "没有在 branch.yml 中列出，不会发布",
-                        Severity.WARNING,
-                    )
+                    Problem(rel, lines.get("photos", 1), "photos", message, Severity.WARNING)
                 )
     return problems
 
 
-def _check_across(branches: list[Branch]) -> list[Problem]:
-    """Names must be unique across branches; a repeated brand name is only a warning."""
-    checks = (
-        ("name", lambda b: b.name, "与 {first} 的支部同名“{value}”：名称必须唯一", Severity.ERROR),
-        ("brand.name", lambda b: b.brand.name, "与 {first} 的品牌同名“{value}”", Severity.WARNING),
-    )
-    problems = []
-    for field_name, value_of, message, severity in checks:
-        seen: dict[str, Branch] = {}
-        for b in branches:
-            first = seen.setdefault(value_of(b), b)
-            if first is not b:
-                text = message.format(first=first.source, value=value_of(b))
-                line = b.lines.get(field_name, 1)
-                problems.append(Problem(b.source, line, field_name, text, severity))
-    return problems
+def _not_a_choice(value: str, spec: schema.Field, choices: Sequence[str]) -> str:
+    """``“石门” 不是可选的所属乡镇（街道）：是不是“石门镇”？（可选：…）``."""
+    shown = "、".join(choices)
+    guess = schema.nearest(value, choices) if spec.choices == schema.CONFIGURED_TOWNS else None
+    if guess:
+        return f"“{value}” 不是可选的{spec.label}：是不是“{guess}”？（可选：{shown}）"
+    return f"“{value}” 不是可选的{spec.label}（{shown}）"
+
 
 def _is_blank(node: yaml.Node) -> bool:
     """True for a null, an empty string, or a map whose every value is blank."""
@@ -516,7 +436,7 @@ def _show_key(key: str) -> str:
     return '"' + _BREAKING.sub(lambda m: f"\\u{ord(m[0]):04x}", key) + '"'
 
 
-def _one_line(p: Problem) -> Problem:
+def one_line(p: Problem) -> Problem:
     """Every problem prints as exactly one line, whatever characters the YAML held."""
     field = _BREAKING.sub(lambda m: f"\\u{ord(m[0]):04x}", p.field).strip() or "文件"
     message = _BREAKING.sub(lambda m: f"\\u{ord(m[0]):04x}", p.message)
@@ -535,12 +455,3 @@ def _kind_word(spec: schema.Field) -> str:
         schema.BOOL: "true 或 false",
         schema.PATH: "文件路径",
     }.get(spec.kind, "文字")
-
-
-def _bad_slug(name: str) -> str:
-    from .slugs import slugify
-
-    return (
-        f"文件夹名“{name}”不能用作网址：只能用小写英文字母、数字和 -，"
-        f"建议改为“{slugify(name) or 'branch'}”"
-    )

@@ -27,9 +27,10 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from ..config import Settings
 from ..content import schema
+from ..content.branches import SLUG_RE
 from ..content.reading import BRANCH_FILE, find_branch_files, read_document
 from ..content.slugs import slugify
-from ..content.validate import SLUG_RE, validate_document
+from ..content.validate import validate_document
 from ..problems import rel_path
 from .scaffold import render_scaffold
 
@@ -41,32 +42,34 @@ class Column:
     note: str
     example: str
     kind: str = schema.LINE
+    spec: schema.Field | None = None  # the schema field it fills
 
 
-# The documented columns, in the template's order. Headers are what staff type in row 1.
-COLUMNS: tuple[Column, ...] = (
-    Column("名称", ("name",), "必填。支部、村或单位的全称；用来找到已有的支部", "示例村党支部"),
-    Column("简称", ("short_name",), "用在卡片和导航上", "示例村"),
-    Column("乡镇", ("town",), "必填。所属乡镇（街道）", "石门镇"),
-    Column("领域", ("field",), "必填。从下拉列表中选", "农村"),
-    Column("组织类型", ("org_type",), "、".join(schema.ORG_TYPES), "党支部"),
-    Column("书记", ("secretary",), "书记姓名", "王某"),
-    Column("党员人数", ("members",), "整数", "36", schema.INT),
-    Column("成立年份", ("founded",), "四位数年份，如 1958", "1958", schema.YEAR),
-    Column("地址", ("address",), "", "石门镇示例村一组"),
-    Column("示范点", ("demonstration",), "从下拉列表中选；不是示范点就空着", "县级"),
-    Column("品牌名称", ("brand", "name"), "新建支部时必填。简短好记", "示例共富"),
-    Column("品牌口号", ("brand", "slogan"), "一句话", "一村一特色，共走富裕路"),
-    Column(
-        "品牌简介",
-        ("brand", "summary"),
-        "新建支部时必填。一段话，不超过 300 字",
-        "示例村党支部以茶产业为纽带，组织党员带头领办合作社。（虚构示例，导入前请删除这一行）",
-        schema.TEXT,
-    ),
-    Column("标签", ("tags",), "几个关键词，用顿号、逗号或空格分开", "集体经济、乡村振兴"),
-    Column("网址名", (), "可不填：默认由简称或名称的拼音生成；只能用小写字母、数字和 -", ""),
+SLUG_COLUMN = Column(
+    "网址名", (), "可不填：默认由简称或名称的拼音生成；只能用小写字母、数字和 -", ""
 )
+
+
+def _columns() -> tuple[Column, ...]:
+    """The register's columns: every schema field that names one, in schema order, then 网址名."""
+    columns = []
+    for path, f in schema.walk():
+        if not f.column:
+            continue
+        keys = tuple(path.split("."))
+        note = ("必填。" if len(keys) == 1 else "新建支部时必填。") if f.required else ""
+        note += f.hint
+        if f.key == "name" and len(keys) == 1:
+            note += "；用来找到已有的支部"
+        if f.choices:
+            note += "；从下拉列表中选"
+        columns.append(Column(f.column, keys, note, f.example, f.kind, f))
+    return (*columns, SLUG_COLUMN)
+
+
+COLUMNS: tuple[Column, ...] = _columns()
+NAME = schema.BRANCH.child("name").column  # the column that finds an existing branch
+SHORT_NAME = schema.BRANCH.child("short_name").column
 BY_HEADER = {c.header: c for c in COLUMNS}
 BY_FIELD = {".".join(c.path): c for c in COLUMNS if c.path}
 TAG_SPLIT = re.compile(r"[，,、;；\s]+")
@@ -195,9 +198,9 @@ def import_file(settings: Settings, path: Path) -> Summary:
 
 def _check_header(cells: list[str], label: str) -> list[str]:
     header = [c.strip().rstrip("*＊").strip() for c in cells]
-    if "名称" not in header:
+    if NAME not in header:
         raise RegisterError(
-            f"{label}：第一行没有“名称”列；第一行应为列名，如 {'、'.join(BY_HEADER)}"
+            f"{label}：第一行没有“{NAME}”列；第一行应为列名，如 {'、'.join(BY_HEADER)}"
         )
     return header
 
@@ -240,15 +243,15 @@ def _import_row(
     number: int,
 ) -> tuple[str, str, str]:
     """Import one row: (outcome, slug, detail), or raise _RowErrors."""
-    name = " ".join(values.get("名称", "").split())
+    name = " ".join(values.get(NAME, "").split())
     if not name:
-        raise _RowErrors(("名称", "名称是必填项，不能为空"))
+        raise _RowErrors((NAME, f"{NAME}是必填项，不能为空"))
     slug = values.get("网址名", "").strip()
     if slug and not SLUG_RE.match(slug):
         raise _RowErrors(("网址名", f"网址名“{slug}”不合规：只能用小写英文字母、数字和 -"))
     match = existing.get(slug) if slug else existing.get("名称:" + name)
     if match is None and not slug:
-        base = values.get("简称") or name.removesuffix("党支部").removesuffix("党委")
+        base = values.get(SHORT_NAME) or schema.split_org_suffix(name)[0]
         slug = slugify(base) or "branch"
         if slug in existing:  # a different branch already has this slug: never overwrite it
             raise _RowErrors(
@@ -257,7 +260,7 @@ def _import_row(
     if match is not None:
         slug = match.slug
     if slug in claimed:
-        raise _RowErrors(("名称", f"与第 {claimed[slug]} 行是同一个支部（{slug}），只能写一行"))
+        raise _RowErrors((NAME, f"与第 {claimed[slug]} 行是同一个支部（{slug}），只能写一行"))
 
     folder = settings.branches_dir / slug
     path = folder / BRANCH_FILE
@@ -269,10 +272,10 @@ def _import_row(
             data = y.load(original)
         except (OSError, UnicodeDecodeError, YAMLError) as exc:
             where = rel_path(path, settings.root)
-            raise _RowErrors(("名称", f"{where} 无法读取，请先改正：{_first_line(exc)}")) from None
+            raise _RowErrors((NAME, f"{where} 无法读取，请先改正：{_first_line(exc)}")) from None
         if not isinstance(data, CommentedMap):
             shown = rel_path(path, settings.root)
-            raise _RowErrors(("名称", f"{shown} 不是“字段: 值”的形式，请先改正"))
+            raise _RowErrors((NAME, f"{shown} 不是“字段: 值”的形式，请先改正"))
     else:
         data = y.load(render_scaffold(settings, name))
 
@@ -384,7 +387,7 @@ def _validate(settings: Settings, text: str, folder: Path, slug: str) -> list[tu
         candidate.write_text(text, encoding="utf-8")
         doc, problems = read_document(candidate, f"branches/{slug}/{BRANCH_FILE}", slug)
         if doc.node is not None:
-            _, more = validate_document(doc, folder, settings.fields)
+            _, more = validate_document(doc, folder, settings.choices)
             problems = problems + more
     out = []
     for p in problems:
@@ -405,7 +408,6 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
@@ -413,7 +415,7 @@ def _first_line(exc: Exception) -> str:
 # --- the template ---------------------------------------------------------------------------
 
 
-def write_template(path: Path, fields: Sequence[str]) -> Path:
+def write_template(path: Path, choices: schema.Choices) -> Path:
     """An .xlsx with the header row, one fictional sample row, widths, drop-downs and 说明."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -424,7 +426,7 @@ def write_template(path: Path, fields: Sequence[str]) -> Path:
     ws = wb.active
     ws.title = "台账"
     ws.append([c.header for c in COLUMNS])
-    ws.append([_sample(c, fields) for c in COLUMNS])
+    ws.append([_sample(c, choices) for c in COLUMNS])
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="A4161A")
     for i, col in enumerate(COLUMNS, start=1):
@@ -448,9 +450,13 @@ def write_template(path: Path, fields: Sequence[str]) -> Path:
         dv.add(f"{letter}2:{letter}{MAX_ROWS}")
         ws.add_data_validation(dv)
 
-    drop_down("领域", fields, "领域")
-    drop_down("示范点", schema.LEVELS, "示范点级别")
-    drop_down("组织类型", schema.ORG_TYPES, "组织类型")
+    for col in COLUMNS:
+        # Configured lists (领域, 乡镇), 示范点 levels; 组织类型 suggests its usual values.
+        allowed = choices.of(col.spec) if col.spec else ()
+        if col.spec is schema.BRANCH.child("org_type"):
+            allowed = schema.ORG_TYPES
+        if allowed:
+            drop_down(col.header, allowed, col.spec.label if col.spec else col.header)
 
     notes = wb.create_sheet("说明")
     notes.append(["列名", "写入 branch.yml 的字段", "说明"])
@@ -477,9 +483,10 @@ def write_template(path: Path, fields: Sequence[str]) -> Path:
     return path
 
 
-def _sample(c: Column, fields: Sequence[str]) -> str | int:
-    if c.header == "领域" and fields:
-        return fields[0]
+def _sample(c: Column, choices: schema.Choices) -> str | int:
+    allowed = choices.of(c.spec) if c.spec else ()
+    if allowed and c.example not in allowed:
+        return allowed[0]
     if c.kind in (schema.INT, schema.YEAR) and c.example:
         return int(c.example)
     return c.example

@@ -14,22 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..content import schema
-from ..content.schema import Field
+from ..content.schema import Choices, Field
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
-FIRST_YEAR = 1921  # the Party's founding; the validator's lower bound too
 SCHEMA_LINE = "# yaml-language-server: $schema=../../schema/branch.schema.json"
 
 
-def branch_schema(fields: Sequence[str], *, year: int | None = None) -> dict[str, Any]:
-    """The whole schema; ``fields`` are the 领域 configured in mkdocs.yml."""
-    conv = _Converter(tuple(fields), year or dt.date.today().year)
+def branch_schema(choices: Choices, *, year: int | None = None) -> dict[str, Any]:
+    """The whole schema; ``choices`` are the 领域 and townships configured in mkdocs.yml."""
+    conv = _Converter(choices, year or dt.date.today().year)
     out: dict[str, Any] = {
         "$schema": DRAFT,
         "title": "branch.yml：支部品牌资料",
@@ -47,15 +45,15 @@ def dumps(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def write_schema(path: Path, fields: Sequence[str]) -> Path:
+def write_schema(path: Path, choices: Choices) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(dumps(branch_schema(fields)), encoding="utf-8")
+    path.write_text(dumps(branch_schema(choices)), encoding="utf-8")
     return path
 
 
 class _Converter:
-    def __init__(self, fields: tuple[str, ...], year: int):
-        self.fields = fields
+    def __init__(self, choices: Choices, year: int):
+        self.choices = choices
         self.year = year
 
     def convert(self, f: Field, *, nullable: bool) -> dict[str, Any]:
@@ -97,7 +95,7 @@ class _Converter:
                 out["minLength"] = 1
             if f.max_len:
                 out["maxLength"] = f.max_len
-            choices = self.fields if f.choices == "fields" else f.choices
+            choices = self.choices.of(f)
             if choices:
                 out["enum"] = list(choices)
             if k == schema.PATH:
@@ -110,7 +108,7 @@ class _Converter:
                 out["minimum"] = f.minimum
             return out
         if k == schema.YEAR:
-            return {"type": "integer", "minimum": FIRST_YEAR, "maximum": self.year}
+            return {"type": "integer", "minimum": schema.FIRST_YEAR, "maximum": self.year}
         if k == schema.DATE:
             return {"type": "string", "pattern": DATE_PATTERN}
         if k == schema.BOOL:

@@ -16,9 +16,10 @@ from dataclasses import field as _field  # Row has its own ``field`` (领域)
 from pathlib import Path
 
 from ..config import Settings
+from ..content import schema
+from ..content.branches import load_branches
 from ..content.model import Branch
 from ..content.reading import BRANCH_FILE, find_branch_files
-from ..content.validate import load_branches
 from ..problems import rel_path
 from ..site.catalog import pinyin_key
 
@@ -36,25 +37,32 @@ def _captioned(b: Branch) -> bool:
     return all(p.caption.strip() not in (p.file, Path(p.file).stem) for p in b.photos)
 
 
-# (label shown when missing, check). Order is the order staff read a branch page in.
+def _present(path: str) -> Callable[[Branch], bool]:
+    """Whether a branch has filled in the field at ``path`` (``brand.concept``)."""
+
+    def check(b: Branch) -> bool:
+        value: object = b
+        for key in path.split("."):
+            value = getattr(value, key)
+        return value is not None and value != "" and value != ()
+
+    return check
+
+
+def _field_checks() -> tuple[tuple[str, str, Callable[[Branch], bool]], ...]:
+    """Every field the schema counts towards completeness; the brand's first, as on the page."""
+    counted = [(path, f.label) for path, f in schema.walk() if f.counts]
+    counted.sort(key=lambda item: not item[0].startswith("brand."))
+    return tuple((path, label, _present(path)) for path, label in counted)
+
+
+# (key, label shown when missing, check). Photos are judged as a whole, not field by field.
 CHECKS: tuple[tuple[str, str, Callable[[Branch], bool]], ...] = (
-    ("summary", "品牌简介", lambda b: bool(b.brand.summary.strip())),
-    ("slogan", "品牌口号", lambda b: bool(b.brand.slogan)),
-    ("concept", "理念产生", lambda b: bool(b.brand.concept)),
-    ("theory", "理论支撑", lambda b: bool(b.brand.theory)),
-    ("methods", "方法路径", lambda b: bool(b.brand.methods)),
-    ("carriers", "活动载体", lambda b: bool(b.brand.carriers)),
-    ("results", "成效愿景", lambda b: bool(b.brand.results)),
-    ("cases", "典型个案", lambda b: bool(b.brand.cases)),
+    *_field_checks(),
     ("photos", f"照片（至少 {MIN_PHOTOS} 张）", lambda b: len(b.photos) >= MIN_PHOTOS),
     ("captions", "照片说明", _captioned),
     ("cover", "指定封面", lambda b: any(p.cover for p in b.photos)),
     ("case_photos", "个案照片", lambda b: any(c.photos for c in b.brand.cases)),
-    ("honors", "荣誉", lambda b: bool(b.honors)),
-    ("tags", "标签", lambda b: bool(b.tags)),
-    ("secretary", "书记", lambda b: bool(b.secretary)),
-    ("members", "党员人数", lambda b: b.members is not None),
-    ("founded", "成立年份", lambda b: b.founded is not None),
 )
 
 
@@ -87,13 +95,17 @@ class Row:
         out = []
         for key, label, _ in CHECKS:
             if not self.done.get(key):
-                out.append(f"{label}（现有 {self.photos} 张）" if key == "photos" else label)
+                out.append(
+                    f"照片（现有 {self.photos} 张，至少 {MIN_PHOTOS} 张）"
+                    if key == "photos"
+                    else label
+                )
         return out
 
 
 def build_report(settings: Settings) -> list[Row]:
     """One row per branch folder, worst first (unreadable ones at the very top)."""
-    branches, problems = load_branches(settings.root, settings.branches_dir, settings.fields)
+    branches, problems = load_branches(settings.root, settings.branches_dir, settings.choices)
     by_slug = {b.slug: b for b in branches}
     rows: list[Row] = []
     for folder in find_branch_files(settings.branches_dir):
@@ -116,7 +128,6 @@ def build_report(settings: Settings) -> list[Row]:
         )
     rows.sort(key=lambda r: (not r.error, r.score, pinyin_key(r.name)))
     return rows
-
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -160,12 +171,18 @@ def render_csv(rows: list[Row]) -> str:
     """CSV with one column per item (有/缺), for sorting and filtering in Excel."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(["支部", "网址名", "乡镇", "领域", "完整度(%)", "得分", "满分"]
-               + [label for _, label, _ in CHECKS] + ["缺少"])
+    w.writerow(
+        ["支部", "网址名", "乡镇", "领域", "完整度(%)", "得分", "满分"]
+        + [label for _, label, _ in CHECKS]
+        + ["缺少"]
+    )
     for r in rows:
         marks = ["" if r.error else ("有" if r.done.get(k) else "缺") for k, _, _ in CHECKS]
-        w.writerow([r.name, r.slug, r.town, r.field, r.percent, r.score, r.total]
-                   + marks + ["、".join(r.missing)])
+        w.writerow(
+            [r.name, r.slug, r.town, r.field, r.percent, r.score, r.total]
+            + marks
+            + ["、".join(r.missing)]
+        )
     return buf.getvalue()
 
 

@@ -1,0 +1,15 @@
+"""How wide text is on a screen: a CJK character takes two columns of a terminal or editor."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font (East Asian wide and full-width count 2)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` followed by spaces up to ``width`` columns (never cut)."""
+    return text + " " * max(0, width - display_width(text))
