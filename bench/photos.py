@@ -30,7 +30,8 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageOps, ImageStat, 
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from generator.photos import PhotoResult, PhotoSettings, _pool_context, process_photos  # noqa: E402
+from generator.parallel import worker_context  # noqa: E402
+from generator.photos import PhotoResult, PhotoSettings, process_photos  # noqa: E402
 
 W, H = 4000, 3000
 _CHILDREN = resource.RUSAGE_CHILDREN
@@ -126,7 +127,7 @@ def run_bare(paths: list[Path], out_dir: Path, s: PhotoSettings, workers: int) -
     out_dir.mkdir(parents=True)
     t = time.perf_counter()
     # The same pool as ours (forkserver context), so start-up costs match.
-    with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
+    with ProcessPoolExecutor(workers, mp_context=worker_context(_bare)) as pool:
         list(pool.map(_bare, [(str(p), str(out_dir), s) for p in paths]))
     return time.perf_counter() - t
 

@@ -5,11 +5,11 @@ re-rendered. One pickle in the cache folder; anything unreadable or from other c
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
-import tempfile
 from functools import cache
 from pathlib import Path
+
+from .files import atomic_write
 
 _FORMAT = 1
 
@@ -62,18 +62,10 @@ class BuildCache:
     def save(self) -> None:
         if self.path is None or not (self.branches.changed or self.pages.changed):
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {
             "code": code_fingerprint(),
             "branches": dict(self.branches),
             "pages": dict(self.pages),
         }
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".build-cache-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-            self.branches.changed = self.pages.changed = False
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        self.branches.changed = self.pages.changed = False

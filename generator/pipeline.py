@@ -127,7 +127,7 @@ def run_photos(
         places = refs[path]
         if isinstance(outcome, PhotoFailure):
             # Name the file as staff see it (relative to the project), not the machine's path.
-            message = outcome.message.replace(str(path), rel_path(path, settings.root))
+            message = outcome.describe(rel_path(path, settings.root))
             for b, ref in places:
                 problems.append(Problem(b.source, ref.line, ref.field, message))
             continue

@@ -11,9 +11,7 @@ from conftest import copy_project
 from generator import parallel
 from generator.buildcache import BuildCache
 from generator.cli import _load, _settings
-from generator.content import branches
 from generator.pipeline import generate
-from generator.site import pages
 
 
 @pytest.fixture(autouse=True)
@@ -23,11 +21,17 @@ def _as_if_single_threaded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel.threading, "active_count", lambda: 1)
 
 
-def test_fork_map_keeps_order_and_declines_small_jobs() -> None:
+def test_process_map_keeps_order_and_runs_small_jobs_here(monkeypatch) -> None:
     items = list(range(parallel.MIN_ITEMS + 7))
-    assert parallel.fork_map(lambda x: x * x, items, workers=2) == [x * x for x in items]
-    assert parallel.fork_map(lambda x: x, items[:3], workers=2) is None
-    assert parallel.fork_map(lambda x: x, items, workers=1) is None
+    pools: list[int] = []
+    real = parallel._pool_pass
+    monkeypatch.setattr(parallel, "_pool_pass", lambda *a: pools.append(1) or real(*a))
+    square = lambda x: x * x  # noqa: E731 - a closure: only a forked worker can run it
+    assert parallel.process_map(square, items, workers=2, min_items=200) == [x * x for x in items]
+    assert pools == [1]
+    assert parallel.process_map(square, items[:3], workers=2, min_items=200) == [0, 1, 4]
+    assert parallel.process_map(square, items, workers=1) == [x * x for x in items]
+    assert pools == [1], "small jobs and one worker never start a pool"
 
 
 def _generated(root: Path, workers: int) -> dict[str, bytes]:
@@ -46,13 +50,14 @@ def test_parallel_load_and_pages_match_serial(tmp_path: Path,
     serial = _generated(root, workers=1)
     monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
     used: list[str] = []
-    for module in (branches, pages):
-        def recording(func, items, workers=None, _name=module.__name__):
-            result = parallel.fork_map(func, items, workers)
-            if result is not None:
-                used.append(_name)
-            return result
-        monkeypatch.setattr(module, "fork_map", recording)
+    real = parallel._pool_pass
+
+    def recording(ctx, func, *rest):
+        used.append(getattr(func, "func", func).__module__)  # a partial names its function
+        return real(ctx, func, *rest)
+
+    monkeypatch.setattr(parallel, "_pool_pass", recording)
     forked = _generated(root, workers=2)
-    assert used == ["generator.content.branches", "generator.site.pages"], "both steps really forked"
+    # Parsing (a partial of branches.load_one) and rendering (a closure in pages) both forked.
+    assert {"generator.content.branches", "generator.site.pages"} <= set(used), used
     assert forked == serial and len(serial) > 14

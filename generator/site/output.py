@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files import atomic_write
 from ..problems import Problem, rel_path
 
 MANIFEST = ".showcase-manifest.json"
@@ -67,7 +68,7 @@ def write_outputs(
         except OSError:
             pass
         target.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(target, data)
+        atomic_write(target, data)
         report.written.append(rel)
     for rel in sorted(old - set(files) - keep):
         target = docs_dir / rel
@@ -77,7 +78,7 @@ def write_outputs(
             _prune_empty(target.parent, docs_dir)
     new_manifest = sorted(set(files))
     if new_manifest != sorted(old):
-        _atomic_write(
+        atomic_write(
             docs_dir / MANIFEST,
             json.dumps(new_manifest, ensure_ascii=False, indent=0).encode("utf-8"),
         )
@@ -103,18 +104,6 @@ def _is_plain_relative(rel: str) -> bool:
         and ":" not in parts[0]
         and all(part not in ("", ".", "..") for part in parts)
     )
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _prune_empty(folder: Path, stop: Path) -> None:

@@ -22,7 +22,7 @@ from pymdownx.slugs import slugify
 from .catalog import Catalog
 from ..config import Settings
 from ..content.model import Branch, PhotoRef
-from ..parallel import fork_map
+from .. import parallel
 from ..photos import PhotoResult, Rendition
 from ..progress import Progress
 from .qrcodes import qr_codes
@@ -86,14 +86,13 @@ def render_pages(
 
     # Rendering is pure per branch: many new or changed pages are spread over the cores.
     progress = Progress("生成页面", len(todo), settings.progress)
-    rendered = fork_map(render, range(len(todo)), settings.workers)
-    if rendered is None:
-        rendered = []
-        for i in range(len(todo)):
-            rendered.append(render(i))
-            progress.advance()
-    else:
-        progress.advance(len(todo))
+    rendered = parallel.process_map(
+        render,
+        range(len(todo)),
+        workers=settings.workers,
+        min_items=parallel.MIN_ITEMS,
+        on_done=progress.advance,
+    )
     made = {b.slug: result for b, result in zip(todo, rendered, strict=True)}
     for b in catalog.branches:
         src = f"branches/{b.slug}.md"

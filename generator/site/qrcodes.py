@@ -11,10 +11,12 @@ import hashlib
 import io
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import segno
+
+from .. import parallel
+from ..files import atomic_write
 
 _VERSION = "1"  # bump when qr_svg's options change
 _PARALLEL_FROM = 32  # fewer codes than this are made faster than a pool starts
@@ -46,20 +48,9 @@ def qr_codes(
             missing.append(item)
     if not missing:
         return out
-    n = min(workers or os.cpu_count() or 1, len(missing))
-    if n > 1 and len(missing) >= _PARALLEL_FROM:
-        from ..photos import _pool_context  # fork when safe, else a fork server
-
-        with ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool:
-            made = list(pool.map(_make, missing, chunksize=16))
-    else:
-        made = [_make(item) for item in missing]
-    folder.mkdir(parents=True, exist_ok=True)
+    made = parallel.process_map(_make, missing, workers=workers, min_items=_PARALLEL_FROM)
     for item, data in zip(missing, made, strict=True):
-        path = folder / _name(item)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        atomic_write(folder / _name(item), data)
         out[item] = data
     return out
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import tempfile
 import unicodedata
@@ -31,6 +30,7 @@ from ..content.branches import SLUG_RE
 from ..content.reading import BRANCH_FILE, find_branch_files, read_document
 from ..content.slugs import slugify
 from ..content.validate import validate_document
+from ..files import atomic_write
 from ..problems import rel_path
 from .scaffold import render_scaffold
 
@@ -400,12 +400,8 @@ def _validate(settings: Settings, text: str, folder: Path, slug: str) -> list[tu
 
 
 def _write(path: Path, text: str) -> None:
-    """Write through a temporary file, so an interrupted import never leaves half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".branch-", suffix=".yml", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    """An interrupted import never leaves half a file."""
+    atomic_write(path, text)
 
 
 def _first_line(exc: Exception) -> str:
