@@ -20,7 +20,8 @@ from .photos import PhotoFailure, PhotoResult, clean_stale, process_photos
 from .problems import Problem, Severity, has_errors, rel_path, sort_problems
 from .site.catalog import Catalog, build_catalog
 from .site.output import WriteReport, check_ownership, write_outputs
-from .site.pages import GENERATED, MEDIA_DIR, render_pages
+from .site.pages import GENERATED, MEDIA_DIR, branch_url, render_pages
+from .site.qrcodes import qr_codes
 
 
 @dataclass
@@ -90,7 +91,7 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
     with result.timed("pages"):
         catalog = build_catalog(branches, settings, git_dates(settings.root, settings.branches_dir))
         result.catalog = catalog
-        files = render_pages(catalog, images, settings, memo=cache.pages)
+        files = render_pages(catalog, images, settings, _qr_codes(catalog, settings), cache.pages)
     result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
     result.problems = sort_problems(result.problems)
     if has_errors(result.problems):
@@ -140,6 +141,15 @@ def run_photos(
         for warning in outcome.warnings:
             problems.append(Problem(b.source, ref.line, ref.field, warning, Severity.WARNING))
     return images, problems
+
+
+def _qr_codes(catalog: Catalog, settings: Settings) -> dict[str, bytes]:
+    """Each branch page's QR code by slug; none without a site_url to encode."""
+    if not settings.site_url:
+        return {}
+    items = {b.slug: (branch_url(settings, b), b.name) for b in catalog.branches}
+    made = qr_codes(list(items.values()), settings.cache_dir, settings.workers)
+    return {slug: made[item] for slug, item in items.items()}
 
 
 def _media_names(images: dict[Path, PhotoResult]) -> set[str]:

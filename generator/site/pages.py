@@ -12,7 +12,8 @@ import hashlib
 import html
 import json
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -49,40 +50,29 @@ def render_pages(
     catalog: Catalog,
     images: Images,
     settings: Settings,
+    qr_codes: Mapping[str, bytes],
     memo: dict[str, tuple[str, bytes]] | None = None,
 ) -> dict[str, bytes]:
     """Every generated file of docs_dir (pages and QR codes) as ``{relative path: bytes}``.
 
-    ``memo`` keeps branch pages by a key of everything they show, so an unchanged branch is
-    not rendered again.
+    ``qr_codes`` holds each branch's QR code SVG by slug (none without a site_url); each is
+    published beside its page. ``memo`` keeps branch pages by the hash of their context
+    (``BranchPage``: everything the template can read), so an unchanged page is not rendered
+    again.
     """
     r = _Renderer(catalog, images, settings)
     out: dict[str, str | bytes] = {"index.md": r.page("home.md.j2", "index.md")}
-    qr = (
-        qr_codes(
-            [(branch_url(settings, b), b.name) for b in catalog.branches],
-            settings.cache_dir,
-            settings.workers,
-        )
-        if settings.site_url
-        else {}
-    )
-
-    settings_repr = repr(settings)
-
-    def key(b: Branch) -> str:
-        return _branch_page_key(b, catalog, images, settings_repr) if memo is not None else ""
+    pages = {b.slug: branch_page(b, catalog, images, settings) for b in catalog.branches}
+    keys = {slug: page.key() for slug, page in pages.items()} if memo is not None else {}
 
     def fresh(b: Branch) -> bool:
         cached = memo.get(f"branches/{b.slug}.md") if memo is not None else None
-        return cached is None or cached[0] != key(b)
+        return cached is None or cached[0] != keys[b.slug]
 
     todo = [b for b in catalog.branches if fresh(b)]
 
-    def render(i: int) -> tuple[str, bytes]:
-        b = todo[i]
-        page = r.page("branch.md.j2", f"branches/{b.slug}.md", branch=b).encode("utf-8")
-        return key(b), page
+    def render(i: int) -> bytes:
+        return r.branch(pages[todo[i].slug]).encode("utf-8")
 
     # Rendering is pure per branch: many new or changed pages are spread over the cores.
     progress = Progress("生成页面", len(todo), settings.progress)
@@ -93,17 +83,17 @@ def render_pages(
         min_items=parallel.MIN_ITEMS,
         on_done=progress.advance,
     )
-    made = {b.slug: result for b, result in zip(todo, rendered, strict=True)}
+    made = {b.slug: page for b, page in zip(todo, rendered, strict=True)}
     for b in catalog.branches:
         src = f"branches/{b.slug}.md"
         if b.slug in made:
-            out[src] = made[b.slug][1]
+            out[src] = made[b.slug]
             if memo is not None:
-                memo[src] = made[b.slug]
+                memo[src] = (keys[b.slug], made[b.slug])
         else:
             out[src] = memo[src][1]  # type: ignore[index]
-        if settings.site_url:
-            out[f"branches/{b.slug}/qr.svg"] = qr[(branch_url(settings, b), b.name)]
+        if b.slug in qr_codes:
+            out[f"branches/{b.slug}/qr.svg"] = qr_codes[b.slug]
 
     for kind, groups, title in (
         ("towns", catalog.towns, "乡镇（街道）"),
@@ -122,22 +112,90 @@ def render_pages(
     return {k: v.encode("utf-8") if isinstance(v, str) else v for k, v in out.items()}
 
 
-def _branch_page_key(b: Branch, catalog: Catalog, images: Images, settings_repr: str) -> str:
-    """Everything a branch page shows, hashed: the branch, its photos, its neighbours, its date."""
+# --- the branch page's context: exactly what branch.md.j2 can read ------------------------------
+
+
+@dataclass(frozen=True)
+class GroupRef:
+    """A township or field as a branch page links to it."""
+
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class BrandName:
+    name: str
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """The previous or next branch of the township, as the pager shows it."""
+
+    slug: str
+    display_name: str
+    brand: BrandName
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    """The options a branch page depends on."""
+
+    site_url: str
+    search_full_text: bool
+    use_directory_urls: bool
+
+
+@dataclass(frozen=True)
+class BranchPage:
+    """Everything ``branch.md.j2`` reads; nothing else reaches it (StrictUndefined), so the hash
+    of this value is a cache key that changes whenever the page could."""
+
+    branch: Branch
+    photos: tuple[tuple[Path, PhotoResult | None], ...]  # every image the branch names
+    town: GroupRef
+    field: GroupRef
+    prev: Neighbour | None
+    next: Neighbour | None
+    updated: dt.date | None
+    settings: PageSettings
+
+    def key(self) -> str:
+        return hashlib.sha256(repr(self).encode("utf-8")).hexdigest()
+
+
+def branch_page(b: Branch, catalog: Catalog, images: Images, settings: Settings) -> BranchPage:
+    def neighbour(n: Branch | None) -> Neighbour | None:
+        return Neighbour(n.slug, n.display_name, BrandName(n.brand.name)) if n else None
+
+    town, field = catalog.town_of(b), catalog.field_of(b)
     prev, nxt = catalog.neighbours(b)
-    parts = (
-        repr(b),
-        [repr(images.get(ref.path)) for ref in b.photo_refs()],
-        [(n.slug, n.brand.name, n.display_name) if n else None for n in (prev, nxt)],
-        catalog.updated.get(b.slug),
-        catalog.town_of(b).slug,
-        catalog.field_of(b).slug,
-        settings_repr,
+    return BranchPage(
+        branch=b,
+        photos=tuple((ref.path, images.get(ref.path)) for ref in b.photo_refs()),
+        town=GroupRef(town.name, town.slug),
+        field=GroupRef(field.name, field.slug),
+        prev=neighbour(prev),
+        next=neighbour(nxt),
+        updated=catalog.updated.get(b.slug),
+        settings=PageSettings(
+            settings.site_url, settings.search_full_text, settings.use_directory_urls
+        ),
     )
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
-def branch_url(settings: Settings, branch: Branch) -> str:
+class _BranchCatalogView:
+    """What a branch page may know of the catalog: its own date and its neighbours."""
+
+    def __init__(self, page: BranchPage):
+        self.updated = {page.branch.slug: page.updated} if page.updated else {}
+        self._pair = (page.prev, page.next)
+
+    def neighbours(self, _branch: Branch) -> tuple[Neighbour | None, Neighbour | None]:
+        return self._pair
+
+
+def branch_url(settings: Settings | PageSettings, branch: Branch) -> str:
     """The page's full public URL, as the QR code encodes it."""
     base = settings.site_url.rstrip("/") + "/"
     return base + _page_url(f"branches/{branch.slug}.md", settings.use_directory_urls)
@@ -180,35 +238,50 @@ class _Renderer:
         self.env = env
 
     def page(self, template: str, src: str, **context) -> str:
-        here = _page_url(src, self.settings.use_directory_urls)
-
-        base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
-
-        def url(target: str) -> str:
-            """Link from this page to a docs path (``towns/x.md``) or a static file."""
-            directory = self.settings.use_directory_urls
-            dest = _page_url(target, directory) if target.endswith(".md") else target
-            return _relative(dest, base)
-
-        def media(r: Rendition) -> str:
-            return url(f"{MEDIA_DIR}/{r.name}")
-
-        def photo(ref: PhotoRef | None) -> PhotoResult | None:
-            return self.images.get(ref.path) if ref else None
-
+        """A listing page: it may read the whole catalog and the settings."""
         return self.env.get_template(template).render(
             c=self.catalog,
             s=self.settings,
-            url=url,
-            media=media,
-            photo=photo,
-            branch_link=lambda b: url(f"branches/{b.slug}.md"),
-            full_url=lambda b: branch_url(self.settings, b),
-            group_link=lambda kind, g: url(f"{kind}/{g.slug}.md"),
+            photo=lambda ref: self.images.get(ref.path) if ref else None,
             town_group=self.catalog.town_of,
             field_group=self.catalog.field_of,
+            **_links(src, self.settings),
             **context,
         )
+
+    def branch(self, page: BranchPage) -> str:
+        """A branch page, from its narrow context only."""
+        images = dict(page.photos)
+        return self.env.get_template("branch.md.j2").render(
+            branch=page.branch,
+            c=_BranchCatalogView(page),
+            s=page.settings,
+            photo=lambda ref: images.get(ref.path) if ref else None,
+            town_group=lambda _b: page.town,
+            field_group=lambda _b: page.field,
+            **_links(f"branches/{page.branch.slug}.md", page.settings),
+        )
+
+
+def _links(src: str, settings: Settings | PageSettings) -> dict[str, Callable]:
+    """The link helpers of the page at ``src``: every link is relative, so the site works
+    under any path (a county portal's sub-folder) and from the file system."""
+    directory = settings.use_directory_urls
+    here = _page_url(src, directory)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+
+    def url(target: str) -> str:
+        """Link from this page to a docs path (``towns/x.md``) or a static file."""
+        dest = _page_url(target, directory) if target.endswith(".md") else target
+        return _relative(dest, base)
+
+    return {
+        "url": url,
+        "media": lambda r: url(f"{MEDIA_DIR}/{r.name}"),
+        "branch_link": lambda b: url(f"branches/{b.slug}.md"),
+        "group_link": lambda kind, g: url(f"{kind}/{g.slug}.md"),
+        "full_url": lambda b: branch_url(settings, b),
+    }
 
 
 @functools.lru_cache(maxsize=65536)
