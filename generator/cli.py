@@ -131,22 +131,34 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import MkDocsException
-
-    from .pipeline import generate
+    from .site.replace import TRASH, empty_trash
 
     root = Path(args.root).resolve()
     _set_source_date_epoch(root)
     cfg, plugin = _load(args.root)
     settings = _settings(cfg, plugin)
+    site_dir = Path(cfg.site_dir)
+    trash = settings.cache_dir / TRASH
+    emptying = empty_trash(trash, site_dir)
+    try:
+        return _build(site_dir, trash, cfg, plugin, settings, args, root)
+    finally:
+        emptying.join()  # nothing is deleted after the command has returned
+
+
+def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path) -> int:
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    from .pipeline import generate
+    from .site.replace import replace_site
+
     result = generate(settings)
     _print_problems(result.problems)
     if not result.ok:
         print("站点未生成，site/ 保持原样。", file=sys.stderr)
         return 1
 
-    site_dir = Path(cfg.site_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     cfg["site_dir"] = str(staging)
@@ -163,7 +175,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     result.timings["mkdocs"] = time.perf_counter() - start
-    _swap(staging, site_dir)
+    replace_site(staging, site_dir, trash)
     print(f"已生成站点：{len(result.branches)} 个支部 → {rel_path(site_dir, root)}/")
     if args.timings:
         _print_timings(result)
@@ -345,37 +357,6 @@ def _print_timings(result) -> None:
         "耗时：" + "，".join(parts) + f"；页面写入 {written} 个、删除 {removed} 个", file=sys.stderr
     )
     print("timings-json: " + json.dumps({**result.timings, "written": written}), file=sys.stderr)
-
-
-def _swap(staging: Path, site_dir: Path) -> None:
-    """Replace site/ by the finished build in two renames, so a reader never sees half a site."""
-    old = None
-    if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
-        old.rmdir()
-        site_dir.rename(old)
-    staging.rename(site_dir)
-    _discard_old_sites(site_dir)
-
-
-def _discard_old_sites(site_dir: Path) -> None:
-    """Delete replaced sites in a detached process: on some disks removing thousands of files
-    takes longer than the build, and nobody needs to wait for it."""
-    leftovers = [str(p) for p in site_dir.parent.glob(f".{site_dir.name}.old-*") if p.is_dir()]
-    if not leftovers:
-        return
-    code = "import shutil, sys\nfor p in sys.argv[1:]: shutil.rmtree(p, ignore_errors=True)"
-    try:
-        subprocess.Popen(
-            [sys.executable, "-c", code, *leftovers],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    except OSError:
-        for p in leftovers:
-            shutil.rmtree(p, ignore_errors=True)
 
 
 def _set_source_date_epoch(root: Path) -> None:

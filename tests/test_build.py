@@ -7,6 +7,8 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -199,3 +201,44 @@ def test_mkdocs_build_reports_content_errors_without_traceback(tmp_path: Path) -
     assert run.returncode == 1
     assert "branches/x/branch.yml:3: field: “农业” 不是可选的领域" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_replaced_site_never_vanishes_from_the_project_later(tmp_path: Path) -> None:
+    """The old site goes into the cache's trash and is deleted during the next build, never by
+    something still running after ``showcase build`` has returned (a copy of the project made
+    right after a build must not meet a vanishing folder)."""
+    root = copy_project(tmp_path, branches=False)
+    write_branch(root, "hengchong")
+    trash = root / ".cache/showcase/trash"
+    for n in range(3):
+        (root / "site_src/about.md").write_text(f"# 关于\n\n第 {n} 次构建。\n", "utf-8")
+        assert showcase(["build", "--root", str(root)]) == 0
+        listing = sorted(p.name for p in root.iterdir())
+        assert not [name for name in listing if name.startswith(".site.")], listing
+        entries = {p.name: p for p in trash.iterdir()} if n else {}
+        if n:
+            # Exactly the site this build replaced waits in the trash, whole.
+            assert len(entries) == 1, entries
+            old = next(iter(entries.values()))
+            assert f"第 {n - 1} 次构建" in (old / "about/index.html").read_text("utf-8")
+        assert f"第 {n} 次构建" in (root / "site/about/index.html").read_text("utf-8")
+    # Nothing left running deletes anything afterwards.
+    snapshot = sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+    time.sleep(0.5)
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == snapshot
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir() or
+                    Path("/dev/shm").stat().st_dev == Path(__file__).stat().st_dev,
+                    reason="needs a second file system (tmpfs at /dev/shm)")
+def test_site_replaced_when_the_cache_is_on_another_disk(tmp_path: Path) -> None:
+    from generator.site.replace import replace_site
+
+    site, staging = tmp_path / "site", tmp_path / ".site.building-x"
+    for folder, text in ((site, "旧"), (staging, "新")):
+        folder.mkdir()
+        (folder / "index.html").write_text(text, "utf-8")
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as other_disk:
+        replace_site(staging, site, Path(other_disk) / "trash")
+    assert (site / "index.html").read_text("utf-8") == "新"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
