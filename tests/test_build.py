@@ -242,3 +242,21 @@ def test_site_replaced_when_the_cache_is_on_another_disk(tmp_path: Path) -> None
         replace_site(staging, site, Path(other_disk) / "trash")
     assert (site / "index.html").read_text("utf-8") == "新"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_build_warns_while_site_url_is_the_example(tmp_path: Path, capsys) -> None:
+    root = copy_project(tmp_path, branches=False)
+    write_branch(root, "hengchong")
+    config = (root / "mkdocs.yml").read_text("utf-8")
+    line = next(n for n, t in enumerate(config.splitlines(), 1) if t.startswith("site_url:"))
+    capsys.readouterr()
+    assert showcase(["build", "--root", str(root)]) == 0  # a warning, not an error
+    err = capsys.readouterr().err
+    assert [t for t in err.splitlines() if "site_url" in t] == [
+        f"mkdocs.yml:{line}: site_url: （警告）还是示例地址 https://showcase.example.org/，"
+        "二维码会指向这个不存在的网站；发布前请改成站点的真实网址"
+    ], err
+    (root / "mkdocs.yml").write_text(
+        config.replace("https://showcase.example.org/", "https://dangjian.tongxi.gov.cn/"), "utf-8")
+    assert showcase(["build", "--root", str(root)]) == 0
+    assert "site_url" not in capsys.readouterr().err
