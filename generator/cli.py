@@ -97,11 +97,16 @@ def _setup_logging(verbose: bool) -> None:
     handler.setFormatter(_LevelFormatter())
     # Dirty rebuilds are our choice for the preview; MkDocs' warning about them is noise here.
     handler.addFilter(lambda r: not r.getMessage().startswith("A 'dirty' build"))
+    # The preview server calls every request it cannot answer a warning; a browser asking for a
+    # page that does not exist is no problem of the content.
+    handler.addFilter(lambda r: not (r.name == "mkdocs.livereload" and r.getMessage().endswith(
+        " code 404")))
     for name in ("mkdocs", "material"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(logging.INFO if verbose else logging.WARNING)
         logger.propagate = False
+    logging.getLogger("mkdocs.plugins.showcase.preview").setLevel(logging.INFO)
 
 
 class _LevelFormatter(logging.Formatter):
@@ -195,7 +200,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             config_file=str(root / CONFIG_FILE),
             dev_addr=args.dev_addr,
             livereload=True,
-            build_type="clean" if args.full else "dirty",
+            # None: MkDocs' own default, a full rebuild that is still a preview ("clean" would
+            # tell plugins this is a plain build, and a content error would stop the preview).
+            build_type=None if args.full else "dirty",
         )
     except OSError as exc:  # the port is taken, or the address is not this machine's
         raise _Fail(

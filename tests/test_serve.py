@@ -4,6 +4,7 @@ shows content errors in the terminal and keeps serving the last good pages."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -49,8 +50,8 @@ def wait_for(what: str, check: Callable[[], bool], proc: subprocess.Popen, log: 
                 + log.read_text("utf-8", "replace"))
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen, Path]]:
+@pytest.fixture(params=[[], ["--full"]], ids=["dirty", "full"])
+def served(tmp_path: Path, request) -> Iterator[tuple[Path, str, subprocess.Popen, Path]]:
     root = copy_project(tmp_path / "p", branches=False)
     for slug in ("xikou", "dawan"):
         shutil.copytree(REPO / "branches" / slug, root / "branches" / slug)
@@ -60,7 +61,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen, Path]]
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "generator.cli", "serve", "--root", str(root),
-             "-a", f"127.0.0.1:{port}"],
+             "-a", f"127.0.0.1:{port}", *request.param],
             cwd=tempfile.gettempdir(), stdout=out, stderr=subprocess.STDOUT, env=env,
         )
     try:
@@ -74,6 +75,22 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen, Path]]
             proc.wait(timeout=10)
 
 
+def status(url: str) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:  # noqa: S310 - loopback only
+            return r.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return None
+
+
+def epoch(html: str | None) -> int:
+    """The site version MkDocs' live reload puts into every served page (newer build, larger)."""
+    m = re.search(r"livereload\((\d+),", html or "")
+    return int(m[1]) if m else -1
+
+
 def test_serve_rebuilds_on_change_and_keeps_last_good_pages(served) -> None:
     root, base, proc, log = served
     page = base + "branches/xikou/"
@@ -81,6 +98,8 @@ def test_serve_rebuilds_on_change_and_keeps_last_good_pages(served) -> None:
 
     wait_for("the branch page", lambda: SLOGAN in (fetch(page) or ""), proc, log)
     assert "预览地址：" in log.read_text("utf-8")
+    # A browser asking for a page that does not exist is not worth a warning in the terminal.
+    assert status(base + "no-such-page/") == 404
 
     # A saved change appears without restarting anything.
     text = yml.read_text("utf-8")
@@ -90,19 +109,28 @@ def test_serve_rebuilds_on_change_and_keeps_last_good_pages(served) -> None:
 
     # Broken YAML: the terminal says where, and the preview keeps the last good page.
     good = yml.read_text("utf-8")
+    before = epoch(fetch(page))
     yml.write_text(good.replace("town: 双溪镇", "town: [双溪镇"), "utf-8")
     line = next(i for i, ln in enumerate(yml.read_text("utf-8").splitlines(), 1)
                 if ln.startswith("town:"))
     wait_for("the error in the terminal",
              lambda: f"branches/xikou/branch.yml:{line}: " in log.read_text("utf-8"), proc, log)
+    # The rebuild the error started is finished once the served site's version moves on.
+    wait_for("the rebuild after the error", lambda: epoch(fetch(page)) > before, proc, log)
     out = log.read_text("utf-8")
     assert "预览仍显示上一次成功生成的页面" in out
     assert "Traceback" not in out
-    time.sleep(1.0)  # any rebuild the error started has finished
+    assert "内容已无错误" not in out
     html = fetch(page)
     assert html is not None and "星级农户年年评" in html
     assert proc.poll() is None
 
-    # Fixed again: the preview picks it up.
+    # Fixed again: the preview picks it up, and the terminal no longer ends on the error.
     yml.write_text(good.replace("slogan: 星级农户年年评", "slogan: 改好了又能预览"), "utf-8")
     wait_for("the fixed page", lambda: "改好了又能预览" in (fetch(page) or ""), proc, log)
+    wait_for("the all-clear", lambda: "内容已无错误，预览已更新" in log.read_text("utf-8"),
+             proc, log)
+    out = log.read_text("utf-8")
+    assert out.index("内容已无错误，预览已更新") > out.index("预览仍显示上一次成功生成的页面")
+    assert out.count("内容已无错误") == 1
+    assert "code 404" not in out and "404" not in out, out
