@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .chinese_argparse import ChineseArgumentParser
 from .problems import Problem, rel_path
 
 CONFIG_FILE = "mkdocs.yml"
@@ -47,15 +48,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="showcase", description="支部品牌展示站生成器：一村一特色，一支部一品牌"
     )
-    parser.add_argument("--version", action="version", version=f"showcase {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"showcase {__version__}", help="显示版本号并退出"
+    )
     sub = parser.add_subparsers(title="命令", metavar="命令")
 
     def command(name: str, helptext: str, func) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=helptext, description=helptext)
-        p.add_argument("--root", default=".", help="项目目录（含 mkdocs.yml），默认当前目录")
+        p.add_argument(
+            "--root", default=".", metavar="目录", help="项目目录（含 mkdocs.yml），默认当前目录"
+        )
         p.add_argument("-v", "--verbose", action="store_true", help="显示更多过程信息")
         p.set_defaults(func=func)
         return p
@@ -65,20 +70,23 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--timings", action="store_true", help="最后列出各阶段耗时")
     serve = command("serve", "构建并启动本地预览，修改 branch.yml 或照片后自动刷新", _cmd_serve)
     serve.add_argument(
-        "-a", "--dev-addr", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000"
+        "-a", "--dev-addr", default="127.0.0.1:8000", metavar="地址:端口",
+        help="预览地址，默认 127.0.0.1:8000",
     )
     serve.add_argument("--full", action="store_true", help="每次修改后完整重建（较慢）")
     photos = command(
         "photos", "只处理照片、填充缓存；--shard i/N 只处理第 i 份（CI 并行）", _cmd_photos
     )
-    photos.add_argument("--shard", default="1/1", help="如 2/4：把照片分成 4 份，处理第 2 份")
+    photos.add_argument(
+        "--shard", default="1/1", metavar="i/N", help="如 2/4：把照片分成 4 份，处理第 2 份"
+    )
     new = command("new", "新建一个支部文件夹和带注释的 branch.yml", _cmd_new)
-    new.add_argument("name", help="支部全称，如：横冲村党支部")
-    new.add_argument("--slug", help="网址名（小写字母、数字、-），默认由拼音生成")
-    new.add_argument("--town", default="", help="所属乡镇（街道）")
-    new.add_argument("--field", default="", help="领域")
+    new.add_argument("name", metavar="支部全称", help="如：横冲村党支部")
+    new.add_argument("--slug", metavar="网址名", help="网址名（小写字母、数字、-），默认由拼音生成")
+    new.add_argument("--town", default="", metavar="乡镇", help="所属乡镇（街道）")
+    new.add_argument("--field", default="", metavar="领域", help="领域，如：农村")
     imp = command("import", "从台账表格（.xlsx 或 .csv）新建或更新支部", _cmd_import)
-    imp.add_argument("file", nargs="?", help="台账文件，如：台账.xlsx")
+    imp.add_argument("file", nargs="?", metavar="台账文件", help="如：台账.xlsx 或 台账.csv")
     imp.add_argument("--template", metavar="文件", help="写出带说明和下拉选项的模板 .xlsx")
     report = command("report", "各支部资料完整度：缺哪些要素、照片、说明（从差到好）", _cmd_report)
     report.add_argument(
