@@ -260,3 +260,18 @@ def test_build_warns_while_site_url_is_the_example(tmp_path: Path, capsys) -> No
         config.replace("https://showcase.example.org/", "https://dangjian.tongxi.gov.cn/"), "utf-8")
     assert showcase(["build", "--root", str(root)]) == 0
     assert "site_url" not in capsys.readouterr().err
+
+
+def test_timings_for_people_and_for_the_bench(tmp_path: Path, capsys) -> None:
+    root = copy_project(tmp_path, branches=False)
+    write_branch(root, "hengchong")
+    figures = tmp_path / "timings.json"
+    capsys.readouterr()
+    assert showcase(["build", "--root", str(root), "--timings", "--timings-json",
+                     str(figures)]) == 0
+    out, err = capsys.readouterr()
+    assert re.search(r"^耗时：读取校验 [\d.]+ 秒，.*MkDocs [\d.]+ 秒；页面写入 \d+ 个", err, re.M), err
+    assert "timings-json" not in out + err and "{" not in out + err
+    data = json.loads(figures.read_text("utf-8"))
+    assert {"load", "photos", "pages", "write", "mkdocs", "written"} <= set(data)
+    assert data["written"] > 0
