@@ -18,6 +18,7 @@ from helpers import draw_photo, write_branch
 from PIL import Image
 
 from generator.cli import main as showcase
+from generator.display import display_width
 
 SIX_PARTS = ("理念产生", "理论支撑", "方法路径", "活动载体", "成效愿景", "典型个案")
 
@@ -275,3 +276,14 @@ def test_timings_for_people_and_for_the_bench(tmp_path: Path, capsys) -> None:
     data = json.loads(figures.read_text("utf-8"))
     assert {"load", "photos", "pages", "write", "mkdocs", "written"} <= set(data)
     assert data["written"] > 0
+
+
+def test_scaffold_comments_line_up(tmp_path: Path) -> None:
+    """The comments of a new branch.yml start in one column on screen, Chinese values or not."""
+    root = copy_project(tmp_path, branches=False)
+    assert showcase(["new", "横冲村党支部", "--root", str(root), "--town", "石门镇",
+                     "--field", "农村"]) == 0
+    lines = (root / "branches/hengchongcun/branch.yml").read_text("utf-8").splitlines()
+    top = [t for t in lines if re.match(r"[a-z_]+:", t) and "#" in t]
+    assert top[0].startswith('name: "横冲村党支部"') and len(top) >= 10
+    assert {display_width(t[: t.index("#")]) for t in top} == {36}, "\n".join(top)
