@@ -31,7 +31,6 @@ class _Fail(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
