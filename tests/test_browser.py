@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -523,3 +524,76 @@ def test_branch_pages_print_as_one_a4_poster_each(browser, site_url, branches):
     (ARTIFACTS / f"poster-{slug}.pdf").write_bytes(pdf)
     context.close()
     assert {s: n for s, n in printed.items() if n != 1} == {}, "posters longer than one A4 page"
+
+
+# ---------------------------------------------------------------- a branch without photos
+
+NO_PHOTO_BRAND = "山水画廊里的共富工坊"
+
+
+@pytest.fixture(scope="module")
+def sparse_site_url(tmp_path_factory) -> Iterator[str]:
+    """A small county where a 国家级 示范点 has no photo yet, next to one that has photos."""
+    from conftest import REPO, copy_project, serve_folder
+    from helpers import write_branch
+
+    from generator.cli import main as showcase
+
+    root = copy_project(tmp_path_factory.mktemp("sparse"), branches=False)
+    shutil.copytree(REPO / "branches/xikou", root / "branches/xikou")
+    write_branch(root, "wuzhao", f"""\
+        name: 乌沼村党支部
+        town: 石门镇
+        field: 农村
+        demonstration: 国家级
+        brand:
+          name: {NO_PHOTO_BRAND}
+          summary: 村党支部牵头办起共富工坊，把山水资源变成村民家门口的就业岗位。
+        """)
+    assert showcase(["build", "--root", str(root)]) == 0
+    with serve_folder(root / "site") as url:
+        yield url
+
+
+CARD_FACTS = """el => {
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  const mark = el.querySelector('.sc-card__mark');
+  const inner = mark ? mark.getBoundingClientRect() : box;
+  return {display: style.display, color: style.color, image: style.backgroundImage,
+          text: el.innerText.trim(), inside: inner.left >= box.left - 1 &&
+          inner.right <= box.right + 1 && inner.top >= box.top - 1 &&
+          inner.bottom <= box.bottom + 1, clipped: el.scrollWidth > el.clientWidth + 1 ||
+          el.scrollHeight > el.clientHeight + 1,
+          offCentre: Math.abs((inner.left + inner.right) / 2 - (box.left + box.right) / 2)};
+}"""
+
+
+def test_card_without_a_photo_shows_the_brand_on_the_brand_colour(browser, sparse_site_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems = []
+    for size, options in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = browser.new_context(**options)
+        page = context.new_page()
+        for name, path in (("home", ""), ("town", "towns/shimenzhen/")):
+            page.goto(sparse_site_url + path)
+            page.wait_for_load_state("networkidle")
+            cards = page.locator(".sc-card", has_text=NO_PHOTO_BRAND)
+            expect(cards).to_have_count(1)
+            card = cards.first
+            card.scroll_into_view_if_needed()
+            card.screenshot(path=str(ARTIFACTS / f"card-without-photo-{name}-{size}.png"))
+            facts = card.locator(".sc-card__img").evaluate(CARD_FACTS)
+            where = f"{name} ({size})"
+            if facts["display"] != "flex" or "gradient" not in facts["image"]:
+                problems.append(f"{where}: placeholder not laid out: {facts}")
+            if "rgb(164, 22, 26)" not in facts["image"]:  # mkdocs.yml extra.brand_color
+                problems.append(f"{where}: not on the brand colour: {facts['image']}")
+            if facts["color"] != "rgb(255, 255, 255)":
+                problems.append(f"{where}: brand name not white: {facts['color']}")
+            if facts["text"] != NO_PHOTO_BRAND or not facts["inside"] or facts["clipped"]:
+                problems.append(f"{where}: brand name cut: {facts}")
+            if facts["offCentre"] > 2:
+                problems.append(f"{where}: brand name not centred: {facts['offCentre']} px")
+        context.close()
+    assert not problems, "\n".join(problems)
