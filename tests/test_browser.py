@@ -597,3 +597,71 @@ def test_card_without_a_photo_shows_the_brand_on_the_brand_colour(browser, spars
                 problems.append(f"{where}: brand name not centred: {facts['offCentre']} px")
         context.close()
     assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------- line breaks on a phone
+
+# Units that must stay on one line: a date, a number with its measure word, a short bracket
+# such as （街道） or （镇级）, the word 乡镇. A line may break between them, not inside them.
+UNITS = [r"\d{4} 年 \d{1,2} 月 \d{1,2} 日", r"\d+ [个项名年]", r"（[^（）\s]{1,4}）", r"乡镇"]
+BROKEN_UNITS = """([patterns, selector]) => {
+  const broken = [];
+  for (const root of document.querySelectorAll(selector)) {
+    // The element's text as one string, and where each text node starts in it.
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    let text = '';
+    while (walker.nextNode()) {
+      nodes.push([walker.currentNode, text.length]);
+      text += walker.currentNode.data;
+    }
+    const at = (pos, end) => {
+      for (let i = nodes.length - 1; i >= 0; i--) {
+        const [node, start] = nodes[i];
+        if (end ? start < pos : start <= pos) return [node, pos - start];
+      }
+    };
+    for (const source of patterns) {
+      const re = new RegExp(source, 'g');
+      let m;
+      while ((m = re.exec(text))) {
+        const range = document.createRange();
+        range.setStart(...at(m.index, false));
+        range.setEnd(...at(m.index + m[0].length, true));
+        const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+        if (!rects.length) continue;  // not shown
+        const tops = rects.map(r => r.top);
+        const lowest = Math.min(...rects.map(r => r.height));
+        if (Math.max(...tops) - Math.min(...tops) > lowest / 2) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+# A separator stays with what comes before it: no line of a list starts with 、 or ·.
+SEPARATOR = r"\S ?[、，·]"
+# Where the templates list brand and branch names: short enough to keep whole on a phone.
+NAME_LISTS = ".sc-list li, .sc-recent li, .sc-honours li, .sc-card__brand, .sc-way span"
+
+
+def test_units_never_break_across_lines_on_a_phone(browser, site_url, branches):
+    honoured = next(s for s, d in branches.items() if d.get("honors"))
+    names = [re.escape(n) for d in branches.values()
+             for n in (d["name"], d["brand"]["name"], d["town"], d["field"], *d.get("tags", []))
+             if len(n) <= 12]
+    pages = [site_url + p for p in ("", "towns/", "fields/", "tags/", "demonstration/",
+                                    "honours/", "about/", f"branches/{honoured}/")]
+    problems = []
+    for width in (375, 320):  # a common phone, and a small one
+        context = browser.new_context(**{**PHONE, "viewport": {"width": width, "height": 812}})
+        phone = context.new_page()
+        phone.goto(site_url + "towns/")
+        town = phone.locator(".sc-group-link a").first.get_attribute("href")
+        for url in [*pages, urljoin(phone.url, town)]:
+            phone.goto(url)
+            phone.evaluate("document.fonts.ready.then(() => true)")  # lines are laid out in them
+            broken = phone.evaluate(BROKEN_UNITS, [UNITS, ".md-content"])
+            broken += phone.evaluate(BROKEN_UNITS, [names + [SEPARATOR], NAME_LISTS])
+            problems += [f"{width} px {page_path(url)}: “{unit}” split" for unit in broken]
+        context.close()
+    assert not problems, "\n".join(problems)
