@@ -290,3 +290,46 @@ def test_scaffold_comments_line_up(tmp_path: Path) -> None:
     top = [t for t in lines if re.match(r"[a-z_]+:", t) and "#" in t]
     assert top[0].startswith('name: "横冲村党支部"') and len(top) >= 10
     assert {display_width(t[: t.index("#")]) for t in top} == {36}, "\n".join(top)
+
+
+def hand_written_pages() -> list[Path]:
+    from generator.site.pages import GENERATED
+
+    pages = [p for p in sorted((REPO / "site_src").glob("*.md")) if p.name not in GENERATED]
+    assert {p.name for p in pages} >= {"guide.md", "about.md"}
+    return pages
+
+
+def fenced_blocks(markdown: str) -> list[str]:
+    """The text of every ``` fenced block (at any indentation, in lists too)."""
+    blocks, current, indent = [], None, 0
+    for line in markdown.splitlines():
+        stripped = line.lstrip()
+        if current is None and stripped.startswith("```"):
+            current, indent = [], len(line) - len(stripped)
+        elif current is not None and stripped.startswith("```"):
+            blocks.append("\n".join(current).strip())
+            current = None
+        elif current is not None:
+            current.append(line[indent:])
+    assert current is None, "an unclosed fence"
+    return blocks
+
+
+def test_every_code_block_of_a_hand_written_page_is_a_block(example_site: Path) -> None:
+    import html as html_lib
+
+    for page in hand_written_pages():
+        built = (example_site / page.stem / "index.html").read_text("utf-8")
+        pres = [html_lib.unescape(re.sub(r"<[^>]+>", "", m))
+                for m in re.findall(r"(?s)<pre\b.*?</pre>", built)]
+        for block in fenced_blocks(page.read_text("utf-8")):
+            assert any(block in pre for pre in pres), f"{page.name}: not shown as a block:\n{block}"
+
+
+def test_the_guide_is_for_staff_not_in_the_visitors_tabs(example_site: Path) -> None:
+    home = (example_site / "index.html").read_text("utf-8")
+    tabs = re.search(r'(?s)<nav class="md-tabs".*?</nav>', home)
+    assert tabs and "关于" in tabs.group(0) and "使用指南" not in tabs.group(0)
+    assert "使用指南" in (example_site / "guide/index.html").read_text("utf-8")  # same URL
+    assert "](site_src/guide.md)" in (REPO / "README.md").read_text("utf-8")
