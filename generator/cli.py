@@ -94,7 +94,9 @@ def _parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "csv", "html"), default="text", help="输出格式，默认表格文字"
     )
     report.add_argument("-o", "--output", metavar="文件", help="写入文件，不写则显示在终端")
-    schema = command("schema", "生成 branch.yml 的 JSON Schema（编辑器补全和检查用）", _cmd_schema)
+    schema = command(
+        "schema", "生成 branch.yml 的 JSON Schema（编辑器用）和使用指南里的字段说明", _cmd_schema
+    )
     schema.add_argument(
         "-o", "--output", metavar="文件", help="默认 schema/branch.schema.json（相对项目目录）"
     )
@@ -305,6 +307,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
+    from .tools.field_doc import update_guide
     from .tools.json_schema import write_schema
 
     cfg, plugin = _load(args.root)
@@ -312,6 +315,9 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else settings.root / "schema" / "branch.schema.json"
     write_schema(out, settings.choices)
     print(f"已写出 {rel_path(out, settings.root)}：编辑器按 branch.yml 第一行的注释找到它。")
+    guide = settings.docs_dir / "guide.md"
+    if update_guide(guide, settings.fields):
+        print(f"已更新 {rel_path(guide, settings.root)} 里的字段说明。")
     return 0
 
 
