@@ -112,12 +112,25 @@ def _setup_logging(verbose: bool) -> None:
     # page that does not exist is no problem of the content.
     handler.addFilter(lambda r: not (r.name == "mkdocs.livereload" and r.getMessage().endswith(
         " code 404")))
+    handler.addFilter(_not_missing_generated_page)
     for name in ("mkdocs", "material"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(logging.INFO if verbose else logging.WARNING)
         logger.propagate = False
     logging.getLogger("mkdocs.plugins.showcase.preview").setLevel(logging.INFO)
+
+
+_NAV_MISSING = re.compile(r"A reference to '([^']+)' is included in the 'nav' configuration")
+
+
+def _not_missing_generated_page(record: logging.LogRecord) -> bool:
+    """MkDocs names each nav page the generator has not written yet (the content has errors, which
+    are already shown); only a missing hand-written page is worth its English warning."""
+    from .site.pages import GENERATED
+
+    m = _NAV_MISSING.match(record.getMessage())
+    return not (m and m[1].split("/", 1)[0] in GENERATED)
 
 
 class _LevelFormatter(logging.Formatter):
@@ -206,6 +219,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     _load(args.root)  # report a missing or broken mkdocs.yml in plain words first
     print(f"预览地址：http://{args.dev_addr}/  （按 Ctrl+C 停止）")
+    print("正在生成预览……（第一次要处理全部照片，可能要一两分钟）")
     # Dirty rebuilds re-render only the pages whose Markdown changed; the generator rewrites
     # only pages whose content changed, so one edited branch.yml shows in seconds.
     try:

@@ -95,6 +95,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.progress: Progress | None = None
         self.show_progress = False  # set by the ``showcase`` command on a terminal or in CI
         self.preview_broken = False  # the preview shows older pages because the content has errors
+        self.previewed = False  # a live preview has been built once
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -168,6 +169,9 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         elif self.preview_broken:
             self.preview_broken = False
             preview_log.info("内容已无错误，预览已更新")
+        elif not self.previewed:
+            preview_log.info("预览已生成，可以在浏览器里打开了")
+        self.previewed = True
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.settings is not None
