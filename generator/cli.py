@@ -351,7 +351,9 @@ def _load(root_arg: str):
     try:
         cfg = load_config(str(config_file))
     except MkDocsException as exc:
-        raise _Fail(f"{CONFIG_FILE} 有错误：{exc}") from None
+        # MkDocs has logged what is wrong (in English); its exception only says it gave up.
+        said = "" if str(exc).startswith("Aborted with") else f"：{exc}"
+        raise _Fail(f"{CONFIG_FILE} 有错误{said or '（见上一行）'}，改正后再运行") from None
     except Exception as exc:  # a YAML error inside mkdocs.yml
         raise _Fail(f"{CONFIG_FILE} 无法读取：{exc}") from None
     plugin = cfg.plugins.get("showcase")

@@ -64,3 +64,16 @@ def test_argument_errors_are_chinese(capsys, argv: list[str], expected: str) -> 
     assert code == 2 and not out
     assert err.startswith("用法：") and expected in err, err
     assert not ENGLISH.search(err), err
+
+
+def test_a_broken_mkdocs_yml_is_named_in_chinese(tmp_path, capsys) -> None:
+    from conftest import copy_project
+
+    root = copy_project(tmp_path, branches=False)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace("featured_count: 6", "featured_count: 六"),
+                      "utf-8")
+    assert showcase(["check", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "featured_count" in err  # MkDocs' own line says which option
+    assert "错误：mkdocs.yml 有错误（见上一行），改正后再运行" in err and "Aborted" not in err, err
