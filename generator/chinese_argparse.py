@@ -16,7 +16,7 @@ import re
 import sys
 from typing import NoReturn
 
-from .widths import display_width
+from .display import display_width
 
 # argparse's error messages (Python 3.11–3.13) and what a user reads instead.
 _ERRORS: tuple[tuple[str, str], ...] = (

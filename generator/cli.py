@@ -330,7 +330,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     write_schema(out, settings.choices)
     print(f"已写出 {rel_path(out, settings.root)}：编辑器按 branch.yml 第一行的注释找到它。")
     guide = settings.docs_dir / "guide.md"
-    if update_guide(guide, settings.fields):
+    if update_guide(guide, settings.choices):
         print(f"已更新 {rel_path(guide, settings.root)} 里的字段说明。")
     return 0
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from helpers import draw_photo, settings_for, write_branch
 
 from generator.config import DEFAULT_FIELDS
-from generator.content.validate import load_branches
+from generator.content.branches import load_branches
+from generator.content.schema import Choices
 from generator.site.catalog import build_catalog
 
 PHOTO = """\
@@ -30,7 +31,7 @@ def test_featured_prefers_branches_with_a_cover(tmp_path: Path) -> None:
     for slug, extra in (("plain", ""), ("county", "demonstration: 县级\n")):
         write_branch(tmp_path, slug, PHOTO.format(name=f"{slug}村", extra=extra))
         draw_photo(tmp_path / f"branches/{slug}/photos/a.jpg")
-    branches, problems = load_branches(tmp_path, tmp_path / "branches", DEFAULT_FIELDS)
+    branches, problems = load_branches(tmp_path, tmp_path / "branches", Choices(DEFAULT_FIELDS))
     assert not [p for p in problems if p.is_error]
 
     def featured(count: int) -> list[str]:

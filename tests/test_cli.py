@@ -7,7 +7,7 @@ import re
 import pytest
 
 from generator.cli import main as showcase
-from generator.widths import display_width, pad
+from generator.display import display_width, pad
 
 COMMANDS = ("check", "build", "serve", "photos", "new", "import", "report", "schema")
 # Words argparse writes by itself; none of them may reach a user.

@@ -14,24 +14,17 @@ from helpers import draw_photo
 from generator.cli import main as showcase
 from generator.config import DEFAULT_FIELDS
 from generator.content import schema
-from generator.content.validate import load_branches
+from generator.content.branches import load_branches
+from generator.content.schema import Choices
 from generator.site.pages import GENERATED
 from generator.tools.field_doc import BEGIN, END, field_reference
 
 GUIDE = REPO / "site_src/guide.md"
 
 
-def schema_paths(spec: schema.Field = schema.BRANCH, where: str = "") -> set[str]:
+def schema_paths() -> set[str]:
     """Every key a branch.yml can hold, as ``brand.cases[].photos``."""
-    paths = set()
-    for f in spec.children:
-        path = f"{where}{f.key}"
-        paths.add(path)
-        if f.kind == schema.MAP:
-            paths |= schema_paths(f, f"{path}.")
-        elif f.kind == schema.LIST and f.item is not None and f.item.kind == schema.MAP:
-            paths |= schema_paths(f.item, f"{path}[].")
-    return paths
+    return {path for path, _ in schema.walk()}
 
 
 def data_paths(value: object, where: str = "") -> set[str]:
@@ -51,14 +44,21 @@ def guide_example() -> str:
     return re.search(r"(?s)```yaml\n(.*?)```", section).group(1)
 
 
+def configured(name: str) -> tuple[str, ...]:
+    """A list option of the showcase plugin in the repo's mkdocs.yml (``fields: [a, b]``)."""
+    line = re.search(rf"^\s+{name}: \[(.*)\]$", (REPO / "mkdocs.yml").read_text("utf-8"), re.M)
+    return tuple(line.group(1).split(", ")) if line else ()
+
+
+EXAMPLE_COUNTY = Choices(fields=configured("fields"), towns=configured("towns"))
+
+
 def test_guide_field_reference_follows_the_schema() -> None:
     text = GUIDE.read_text("utf-8")
     assert BEGIN in text and END in text
     reference = text.split(BEGIN, 1)[1].split(END, 1)[0].strip() + "\n"
-    # The example county configures the default fields (the guide shows the configured ones).
-    assert re.search(r"^\s+fields: \[(.*)\]$", (REPO / "mkdocs.yml").read_text("utf-8"),
-                     re.M).group(1).split(", ") == list(DEFAULT_FIELDS)
-    assert reference == field_reference(DEFAULT_FIELDS), (
+    assert EXAMPLE_COUNTY.fields == DEFAULT_FIELDS and EXAMPLE_COUNTY.towns
+    assert reference == field_reference(EXAMPLE_COUNTY), (
         "site_src/guide.md's field reference is out of date: run showcase schema")
 
 
@@ -69,7 +69,7 @@ def test_guide_example_is_valid_and_uses_every_field(tmp_path: Path) -> None:
     (folder / "branch.yml").write_text(text, "utf-8")
     for ref in sorted(set(re.findall(r"photos/[\w.-]+", text))):
         draw_photo(folder / ref, (1200, 900))
-    branches, problems = load_branches(tmp_path, tmp_path / "branches", DEFAULT_FIELDS)
+    branches, problems = load_branches(tmp_path, tmp_path / "branches", EXAMPLE_COUNTY)
     assert [str(p) for p in problems] == [] and len(branches) == 1
     missing = schema_paths() - data_paths(yaml.safe_load(text))
     assert not missing, f"the guide's example leaves out {sorted(missing)}"

@@ -13,7 +13,7 @@ from conftest import REPO, copy_project
 from helpers import write_branch
 
 from generator.cli import main as showcase
-from generator.widths import display_width
+from generator.display import display_width
 
 
 @pytest.fixture

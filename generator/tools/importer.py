@@ -29,9 +29,9 @@ from ..content.branches import SLUG_RE
 from ..content.reading import BRANCH_FILE, find_branch_files, read_document
 from ..content.slugs import slugify
 from ..content.validate import validate_document
+from ..display import display_width
 from ..files import atomic_write
 from ..problems import rel_path
-from ..widths import display_width
 from .scaffold import render_scaffold
 
 

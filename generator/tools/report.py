@@ -19,9 +19,9 @@ from ..content import schema
 from ..content.branches import load_branches
 from ..content.model import Branch
 from ..content.reading import BRANCH_FILE, find_branch_files
+from ..display import display_width, pad
 from ..problems import rel_path
 from ..site.catalog import pinyin_key
-from ..widths import display_width, pad
 
 MIN_PHOTOS = 2
 
