@@ -26,8 +26,12 @@ photos:
 
 def test_featured_prefers_branches_with_a_cover(tmp_path: Path) -> None:
     # The best-decorated branch has no photo yet: it comes after every branch that has one.
-    write_branch(tmp_path, "star", "name: 明星村\ntown: 石门镇\nfield: 农村\n"
-                 "demonstration: 国家级\nbrand:\n  name: 明星\n  summary: 简介。\n")
+    write_branch(
+        tmp_path,
+        "star",
+        "name: 明星村\ntown: 石门镇\nfield: 农村\n"
+        "demonstration: 国家级\nbrand:\n  name: 明星\n  summary: 简介。\n",
+    )
     for slug, extra in (("plain", ""), ("county", "demonstration: 县级\n")):
         write_branch(tmp_path, slug, PHOTO.format(name=f"{slug}村", extra=extra))
         draw_photo(tmp_path / f"branches/{slug}/photos/a.jpg")

@@ -11,8 +11,11 @@ from generator.display import display_width, pad
 
 COMMANDS = ("check", "build", "serve", "photos", "new", "import", "report", "schema")
 # Words argparse writes by itself; none of them may reach a user.
-ENGLISH = re.compile(r"\b(usage|options|positional|arguments?|show|help message|exit|version number"
-                     r"|required|unrecognized|invalid|choose from|expected)\b", re.IGNORECASE)
+ENGLISH = re.compile(
+    r"\b(usage|options|positional|arguments?|show|help message|exit|version number"
+    r"|required|unrecognized|invalid|choose from|expected)\b",
+    re.IGNORECASE,
+)
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -52,13 +55,19 @@ def test_commands_listed_once(capsys: pytest.CaptureFixture[str]) -> None:
     assert [line.split()[0] for line in listing] == list(COMMANDS)
 
 
-@pytest.mark.parametrize(("argv", "expected"), [
-    (["biuld"], "showcase：错误：命令 不能是“biuld”，是不是“build”？可选：check、build、"),
-    (["new"], "showcase new：错误：缺少必须给出的参数：支部全称"),
-    (["report", "--format", "xls"], "showcase report：错误：--format 不能是“xls”，可选：text、csv"),
-    (["build", "--timming"], "showcase：错误：不认识的参数：--timming"),
-    (["photos", "--shard"], "showcase photos：错误：--shard 后面要跟一个值"),
-])
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["biuld"], "showcase：错误：命令 不能是“biuld”，是不是“build”？可选：check、build、"),
+        (["new"], "showcase new：错误：缺少必须给出的参数：支部全称"),
+        (
+            ["report", "--format", "xls"],
+            "showcase report：错误：--format 不能是“xls”，可选：text、csv",
+        ),
+        (["build", "--timming"], "showcase：错误：不认识的参数：--timming"),
+        (["photos", "--shard"], "showcase photos：错误：--shard 后面要跟一个值"),
+    ],
+)
 def test_argument_errors_are_chinese(capsys, argv: list[str], expected: str) -> None:
     code, out, err = run(capsys, *argv)
     assert code == 2 and not out
@@ -71,8 +80,9 @@ def test_a_broken_mkdocs_yml_is_named_in_chinese(tmp_path, capsys) -> None:
 
     root = copy_project(tmp_path, branches=False)
     config = root / "mkdocs.yml"
-    config.write_text(config.read_text("utf-8").replace("featured_count: 6", "featured_count: 六"),
-                      "utf-8")
+    config.write_text(
+        config.read_text("utf-8").replace("featured_count: 6", "featured_count: 六"), "utf-8"
+    )
     assert showcase(["check", "--root", str(root)]) == 1
     err = capsys.readouterr().err
     assert "featured_count" in err  # MkDocs' own line says which option

@@ -59,7 +59,8 @@ def test_guide_field_reference_follows_the_schema() -> None:
     reference = text.split(BEGIN, 1)[1].split(END, 1)[0].strip() + "\n"
     assert EXAMPLE_COUNTY.fields == DEFAULT_FIELDS and EXAMPLE_COUNTY.towns
     assert reference == field_reference(EXAMPLE_COUNTY), (
-        "site_src/guide.md's field reference is out of date: run showcase schema")
+        "site_src/guide.md's field reference is out of date: run showcase schema"
+    )
 
 
 def test_guide_example_is_valid_and_uses_every_field(tmp_path: Path) -> None:
@@ -101,8 +102,11 @@ def documents() -> list[Path]:
 def links(markdown: str) -> list[str]:
     text = re.sub(r"(?ms)^\s*```.*?^\s*```", "", markdown)  # code blocks
     text = re.sub(r"`[^`\n]*`", "", text)  # inline code
-    return (re.findall(r"\]\(([^)\s]+)", text) + re.findall(r"<(\w+:[^>\s]+)>", text)
-            + re.findall(r"""href=["']([^"']+)""", text))
+    return (
+        re.findall(r"\]\(([^)\s]+)", text)
+        + re.findall(r"<(\w+:[^>\s]+)>", text)
+        + re.findall(r"""href=["']([^"']+)""", text)
+    )
 
 
 @pytest.mark.parametrize("doc", documents(), ids=lambda p: str(p.relative_to(REPO)))
@@ -119,4 +123,3 @@ def test_no_link_leaves_the_repo(doc: Path) -> None:
         elif path and not (doc.parent / path).exists() and doc.parent.name != "site_src":
             outside.append(f"{target} (missing)")
     assert not outside, f"{doc.relative_to(REPO)} links outside the repo: {outside}"
-
