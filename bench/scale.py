@@ -174,9 +174,11 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int,
 
 
 def build(root: Path) -> dict:
-    wall, rss, _, err = run([sys.executable, "-m", "generator.cli", "build", "--root", str(root),
-                             "--timings"], root, {"SOURCE_DATE_EPOCH": "1767225600"})
-    timings = json.loads(err.split("timings-json: ", 1)[1].splitlines()[0])
+    figures = root / "timings.json"
+    cmd = [sys.executable, "-m", "generator.cli", "build", "--root", str(root),
+           "--timings-json", str(figures)]
+    wall, rss, _, _ = run(cmd, root, {"SOURCE_DATE_EPOCH": "1767225600"})
+    timings = json.loads(figures.read_text("utf-8"))
     return {"wall": wall, "rss_mib": rss, **timings}
 
 

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .chinese_argparse import ChineseArgumentParser
 from .problems import Problem, rel_path
 
 CONFIG_FILE = "mkdocs.yml"
@@ -30,7 +31,6 @@ class _Fail(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -47,15 +47,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="showcase", description="支部品牌展示站生成器：一村一特色，一支部一品牌"
     )
-    parser.add_argument("--version", action="version", version=f"showcase {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"showcase {__version__}", help="显示版本号并退出"
+    )
     sub = parser.add_subparsers(title="命令", metavar="命令")
 
     def command(name: str, helptext: str, func) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=helptext, description=helptext)
-        p.add_argument("--root", default=".", help="项目目录（含 mkdocs.yml），默认当前目录")
+        p.add_argument(
+            "--root", default=".", metavar="目录", help="项目目录（含 mkdocs.yml），默认当前目录"
+        )
         p.add_argument("-v", "--verbose", action="store_true", help="显示更多过程信息")
         p.set_defaults(func=func)
         return p
@@ -63,29 +67,36 @@ def _parser() -> argparse.ArgumentParser:
     command("check", "检查所有支部的 branch.yml 和照片，一次列出全部问题", _cmd_check)
     build = command("build", "检查、处理照片、生成页面，并构建站点到 site/", _cmd_build)
     build.add_argument("--timings", action="store_true", help="最后列出各阶段耗时")
+    # For bench/scale.py: the same figures as JSON in a file, kept out of what staff read.
+    build.add_argument("--timings-json", metavar="文件", help=argparse.SUPPRESS)
     serve = command("serve", "构建并启动本地预览，修改 branch.yml 或照片后自动刷新", _cmd_serve)
     serve.add_argument(
-        "-a", "--dev-addr", default="127.0.0.1:8000", help="预览地址，默认 127.0.0.1:8000"
+        "-a", "--dev-addr", default="127.0.0.1:8000", metavar="地址:端口",
+        help="预览地址，默认 127.0.0.1:8000",
     )
     serve.add_argument("--full", action="store_true", help="每次修改后完整重建（较慢）")
     photos = command(
         "photos", "只处理照片、填充缓存；--shard i/N 只处理第 i 份（CI 并行）", _cmd_photos
     )
-    photos.add_argument("--shard", default="1/1", help="如 2/4：把照片分成 4 份，处理第 2 份")
+    photos.add_argument(
+        "--shard", default="1/1", metavar="i/N", help="如 2/4：把照片分成 4 份，处理第 2 份"
+    )
     new = command("new", "新建一个支部文件夹和带注释的 branch.yml", _cmd_new)
-    new.add_argument("name", help="支部全称，如：横冲村党支部")
-    new.add_argument("--slug", help="网址名（小写字母、数字、-），默认由拼音生成")
-    new.add_argument("--town", default="", help="所属乡镇（街道）")
-    new.add_argument("--field", default="", help="领域")
+    new.add_argument("name", metavar="支部全称", help="如：横冲村党支部")
+    new.add_argument("--slug", metavar="网址名", help="网址名（小写字母、数字、-），默认由拼音生成")
+    new.add_argument("--town", default="", metavar="乡镇", help="所属乡镇（街道）")
+    new.add_argument("--field", default="", metavar="领域", help="领域，如：农村")
     imp = command("import", "从台账表格（.xlsx 或 .csv）新建或更新支部", _cmd_import)
-    imp.add_argument("file", nargs="?", help="台账文件，如：台账.xlsx")
+    imp.add_argument("file", nargs="?", metavar="台账文件", help="如：台账.xlsx 或 台账.csv")
     imp.add_argument("--template", metavar="文件", help="写出带说明和下拉选项的模板 .xlsx")
     report = command("report", "各支部资料完整度：缺哪些要素、照片、说明（从差到好）", _cmd_report)
     report.add_argument(
         "--format", choices=("text", "csv", "html"), default="text", help="输出格式，默认表格文字"
     )
     report.add_argument("-o", "--output", metavar="文件", help="写入文件，不写则显示在终端")
-    schema = command("schema", "生成 branch.yml 的 JSON Schema（编辑器补全和检查用）", _cmd_schema)
+    schema = command(
+        "schema", "生成 branch.yml 的 JSON Schema（编辑器用）和使用指南里的字段说明", _cmd_schema
+    )
     schema.add_argument(
         "-o", "--output", metavar="文件", help="默认 schema/branch.schema.json（相对项目目录）"
     )
@@ -97,11 +108,29 @@ def _setup_logging(verbose: bool) -> None:
     handler.setFormatter(_LevelFormatter())
     # Dirty rebuilds are our choice for the preview; MkDocs' warning about them is noise here.
     handler.addFilter(lambda r: not r.getMessage().startswith("A 'dirty' build"))
+    # The preview server calls every request it cannot answer a warning; a browser asking for a
+    # page that does not exist is no problem of the content.
+    handler.addFilter(lambda r: not (r.name == "mkdocs.livereload" and r.getMessage().endswith(
+        " code 404")))
+    handler.addFilter(_not_missing_generated_page)
     for name in ("mkdocs", "material"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(logging.INFO if verbose else logging.WARNING)
         logger.propagate = False
+    logging.getLogger("mkdocs.plugins.showcase.preview").setLevel(logging.INFO)
+
+
+_NAV_MISSING = re.compile(r"A reference to '([^']+)' is included in the 'nav' configuration")
+
+
+def _not_missing_generated_page(record: logging.LogRecord) -> bool:
+    """MkDocs names each nav page the generator has not written yet (the content has errors, which
+    are already shown); only a missing hand-written page is worth its English warning."""
+    from .site.pages import GENERATED
+
+    m = _NAV_MISSING.match(record.getMessage())
+    return not (m and m[1].split("/", 1)[0] in GENERATED)
 
 
 class _LevelFormatter(logging.Formatter):
@@ -131,22 +160,34 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import MkDocsException
-
-    from .pipeline import generate
+    from .site.replace import TRASH, empty_trash
 
     root = Path(args.root).resolve()
     _set_source_date_epoch(root)
     cfg, plugin = _load(args.root)
     settings = _settings(cfg, plugin)
+    site_dir = Path(cfg.site_dir)
+    trash = settings.cache_dir / TRASH
+    emptying = empty_trash(trash, site_dir)
+    try:
+        return _build(site_dir, trash, cfg, plugin, settings, args, root)
+    finally:
+        emptying.join()  # nothing is deleted after the command has returned
+
+
+def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path) -> int:
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    from .pipeline import generate
+    from .site.replace import replace_site
+
     result = generate(settings)
     _print_problems(result.problems)
     if not result.ok:
         print("站点未生成，site/ 保持原样。", file=sys.stderr)
         return 1
 
-    site_dir = Path(cfg.site_dir)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     cfg["site_dir"] = str(staging)
@@ -163,10 +204,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     result.timings["mkdocs"] = time.perf_counter() - start
-    _swap(staging, site_dir)
+    replace_site(staging, site_dir, trash)
     print(f"已生成站点：{len(result.branches)} 个支部 → {rel_path(site_dir, root)}/")
     if args.timings:
         _print_timings(result)
+    if args.timings_json:
+        _write_timings_json(result, Path(args.timings_json))
     return 0
 
 
@@ -176,6 +219,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve()
     _load(args.root)  # report a missing or broken mkdocs.yml in plain words first
     print(f"预览地址：http://{args.dev_addr}/  （按 Ctrl+C 停止）")
+    print("正在生成预览……（第一次要处理全部照片，可能要一两分钟）")
     # Dirty rebuilds re-render only the pages whose Markdown changed; the generator rewrites
     # only pages whose content changed, so one edited branch.yml shows in seconds.
     try:
@@ -183,7 +227,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
             config_file=str(root / CONFIG_FILE),
             dev_addr=args.dev_addr,
             livereload=True,
-            build_type="clean" if args.full else "dirty",
+            # None: MkDocs' own default, a full rebuild that is still a preview ("clean" would
+            # tell plugins this is a plain build, and a content error would stop the preview).
+            build_type=None if args.full else "dirty",
         )
     except OSError as exc:  # the port is taken, or the address is not this machine's
         raise _Fail(
@@ -275,6 +321,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
+    from .tools.field_doc import update_guide
     from .tools.json_schema import write_schema
 
     cfg, plugin = _load(args.root)
@@ -282,6 +329,9 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else settings.root / "schema" / "branch.schema.json"
     write_schema(out, settings.choices)
     print(f"已写出 {rel_path(out, settings.root)}：编辑器按 branch.yml 第一行的注释找到它。")
+    guide = settings.docs_dir / "guide.md"
+    if update_guide(guide, settings.choices):
+        print(f"已更新 {rel_path(guide, settings.root)} 里的字段说明。")
     return 0
 
 
@@ -301,7 +351,9 @@ def _load(root_arg: str):
     try:
         cfg = load_config(str(config_file))
     except MkDocsException as exc:
-        raise _Fail(f"{CONFIG_FILE} 有错误：{exc}") from None
+        # MkDocs has logged what is wrong (in English); its exception only says it gave up.
+        said = "" if str(exc).startswith("Aborted with") else f"：{exc}"
+        raise _Fail(f"{CONFIG_FILE} 有错误{said or '（见上一行）'}，改正后再运行") from None
     except Exception as exc:  # a YAML error inside mkdocs.yml
         raise _Fail(f"{CONFIG_FILE} 无法读取：{exc}") from None
     plugin = cfg.plugins.get("showcase")
@@ -344,38 +396,11 @@ def _print_timings(result) -> None:
     print(
         "耗时：" + "，".join(parts) + f"；页面写入 {written} 个、删除 {removed} 个", file=sys.stderr
     )
-    print("timings-json: " + json.dumps({**result.timings, "written": written}), file=sys.stderr)
 
 
-def _swap(staging: Path, site_dir: Path) -> None:
-    """Replace site/ by the finished build in two renames, so a reader never sees half a site."""
-    old = None
-    if site_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.old-", dir=site_dir.parent))
-        old.rmdir()
-        site_dir.rename(old)
-    staging.rename(site_dir)
-    _discard_old_sites(site_dir)
-
-
-def _discard_old_sites(site_dir: Path) -> None:
-    """Delete replaced sites in a detached process: on some disks removing thousands of files
-    takes longer than the build, and nobody needs to wait for it."""
-    leftovers = [str(p) for p in site_dir.parent.glob(f".{site_dir.name}.old-*") if p.is_dir()]
-    if not leftovers:
-        return
-    code = "import shutil, sys\nfor p in sys.argv[1:]: shutil.rmtree(p, ignore_errors=True)"
-    try:
-        subprocess.Popen(
-            [sys.executable, "-c", code, *leftovers],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    except OSError:
-        for p in leftovers:
-            shutil.rmtree(p, ignore_errors=True)
+def _write_timings_json(result, path: Path) -> None:
+    written = len(result.pages.written) if result.pages else 0
+    path.write_text(json.dumps({**result.timings, "written": written}), encoding="utf-8")
 
 
 def _set_source_date_epoch(root: Path) -> None:

@@ -10,6 +10,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .buildcache import BuildCache
 from .config import Settings
@@ -73,12 +74,7 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         )
     result.branches = branches
     result.problems.extend(problems)
-    if not settings.site_url:
-        result.problems.append(
-            Problem(
-                "mkdocs.yml", 1, "site_url", "没有设置 site_url，二维码无法生成", Severity.WARNING
-            )
-        )
+    result.problems.extend(site_url_problems(settings))
     if has_errors(result.problems):
         # Photos of the valid branches are still checked, so every problem shows at once.
         with result.timed("photos"):
@@ -103,6 +99,36 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
     if own_cache:
         cache.save()
     return result
+
+
+# Names reserved for examples (RFC 2606, RFC 6761): no real site lives there.
+_EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net")
+_EXAMPLE_TLDS = ("example", "test", "invalid")
+
+
+def site_url_problems(settings: Settings) -> list[Problem]:
+    """A warning when the QR codes would not lead to the published site."""
+    if not settings.site_url:
+        return [Problem("mkdocs.yml", 1, "site_url", "没有设置 site_url，二维码无法生成",
+                        Severity.WARNING)]
+    host = (urlsplit(settings.site_url).hostname or "").rstrip(".")
+    example = host.rsplit(".", 1)[-1] in _EXAMPLE_TLDS or any(
+        host == d or host.endswith("." + d) for d in _EXAMPLE_DOMAINS
+    )
+    if not example:
+        return []
+    line = _config_line(settings.root / "mkdocs.yml", "site_url") or 1
+    message = (f"还是示例地址 {settings.site_url}，二维码会指向这个不存在的网站；"
+               "发布前请改成站点的真实网址")
+    return [Problem("mkdocs.yml", line, "site_url", message, Severity.WARNING)]
+
+
+def _config_line(path: Path, key: str) -> int | None:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((n for n, text in enumerate(lines, 1) if text.startswith(f"{key}:")), None)
 
 
 def run_photos(

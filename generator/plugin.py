@@ -22,6 +22,8 @@ from .progress import Progress
 from .site.search_terms import search_terms
 
 log = logging.getLogger("mkdocs.plugins.showcase")
+# News for someone watching a live preview (shown by ``showcase serve`` like MkDocs' own INFO).
+preview_log = logging.getLogger("mkdocs.plugins.showcase.preview")
 
 
 class _PhotoOptions(base.Config):
@@ -92,6 +94,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.cache: BuildCache | None = None
         self.progress: Progress | None = None
         self.show_progress = False  # set by the ``showcase`` command on a terminal or in CI
+        self.preview_broken = False  # the preview shows older pages because the content has errors
+        self.previewed = False  # a live preview has been built once
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.serving = command == "serve"
@@ -106,8 +110,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         else:
             result = self._generate()
         self.last = result
-        if result.catalog is not None:
-            self._teach_search(result)
+        self._teach_search(result)
 
     def _generate(self) -> Result:
         assert self.settings is not None
@@ -135,8 +138,10 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
             import jieba
         except ImportError:  # Material then indexes unsegmented text; nothing to teach
             return
-        jieba.setLogLevel(logging.WARNING)
-        assert self.settings is not None and result.catalog is not None
+        jieba.setLogLevel(logging.WARNING)  # its English start-up lines, also after an error
+        if result.catalog is None:
+            return
+        assert self.settings is not None
         if self.config.search_dictionary:
             path = self.settings.root / self.config.search_dictionary
             if not path.is_file():
@@ -154,6 +159,19 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         if self.progress is not None:
             self.progress.advance()
         return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        # After an error the terminal ends on it; say so when the preview is current again.
+        if not self.serving or self.last is None:
+            return
+        if not self.last.ok:
+            self.preview_broken = True
+        elif self.preview_broken:
+            self.preview_broken = False
+            preview_log.info("内容已无错误，预览已更新")
+        elif not self.previewed:
+            preview_log.info("预览已生成，可以在浏览器里打开了")
+        self.previewed = True
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.settings is not None

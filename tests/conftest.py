@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -61,13 +62,22 @@ class _QuietServer(http.server.ThreadingHTTPServer):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(example_site: Path) -> Iterator[str]:
-    """The built example site over HTTP on 127.0.0.1 (a free port), as a visitor reaches it."""
-    handler = functools.partial(_QuietHandler, directory=str(example_site))
+@contextlib.contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """A built site over HTTP on 127.0.0.1 (a free port), as a visitor reaches it."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site_url(example_site: Path) -> Iterator[str]:
+    """The built example site over HTTP on 127.0.0.1 (a free port), as a visitor reaches it."""
+    with serve_folder(example_site) as url:
+        yield url

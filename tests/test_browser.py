@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -523,3 +524,144 @@ def test_branch_pages_print_as_one_a4_poster_each(browser, site_url, branches):
     (ARTIFACTS / f"poster-{slug}.pdf").write_bytes(pdf)
     context.close()
     assert {s: n for s, n in printed.items() if n != 1} == {}, "posters longer than one A4 page"
+
+
+# ---------------------------------------------------------------- a branch without photos
+
+NO_PHOTO_BRAND = "山水画廊里的共富工坊"
+
+
+@pytest.fixture(scope="module")
+def sparse_site_url(tmp_path_factory) -> Iterator[str]:
+    """A small county where a 国家级 示范点 has no photo yet, next to one that has photos."""
+    from conftest import REPO, copy_project, serve_folder
+    from helpers import write_branch
+
+    from generator.cli import main as showcase
+
+    root = copy_project(tmp_path_factory.mktemp("sparse"), branches=False)
+    shutil.copytree(REPO / "branches/xikou", root / "branches/xikou")
+    write_branch(root, "wuzhao", f"""\
+        name: 乌沼村党支部
+        town: 石门镇
+        field: 农村
+        demonstration: 国家级
+        brand:
+          name: {NO_PHOTO_BRAND}
+          summary: 村党支部牵头办起共富工坊，把山水资源变成村民家门口的就业岗位。
+        """)
+    assert showcase(["build", "--root", str(root)]) == 0
+    with serve_folder(root / "site") as url:
+        yield url
+
+
+CARD_FACTS = """el => {
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  const mark = el.querySelector('.sc-card__mark');
+  const inner = mark ? mark.getBoundingClientRect() : box;
+  return {display: style.display, color: style.color, image: style.backgroundImage,
+          text: el.innerText.trim(), inside: inner.left >= box.left - 1 &&
+          inner.right <= box.right + 1 && inner.top >= box.top - 1 &&
+          inner.bottom <= box.bottom + 1, clipped: el.scrollWidth > el.clientWidth + 1 ||
+          el.scrollHeight > el.clientHeight + 1,
+          offCentre: Math.abs((inner.left + inner.right) / 2 - (box.left + box.right) / 2)};
+}"""
+
+
+def test_card_without_a_photo_shows_the_brand_on_the_brand_colour(browser, sparse_site_url):
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems = []
+    for size, options in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = browser.new_context(**options)
+        page = context.new_page()
+        for name, path in (("home", ""), ("town", "towns/shimenzhen/")):
+            page.goto(sparse_site_url + path)
+            page.wait_for_load_state("networkidle")
+            cards = page.locator(".sc-card", has_text=NO_PHOTO_BRAND)
+            expect(cards).to_have_count(1)
+            card = cards.first
+            card.scroll_into_view_if_needed()
+            card.screenshot(path=str(ARTIFACTS / f"card-without-photo-{name}-{size}.png"))
+            facts = card.locator(".sc-card__img").evaluate(CARD_FACTS)
+            where = f"{name} ({size})"
+            if facts["display"] != "flex" or "gradient" not in facts["image"]:
+                problems.append(f"{where}: placeholder not laid out: {facts}")
+            if "rgb(164, 22, 26)" not in facts["image"]:  # mkdocs.yml extra.brand_color
+                problems.append(f"{where}: not on the brand colour: {facts['image']}")
+            if facts["color"] != "rgb(255, 255, 255)":
+                problems.append(f"{where}: brand name not white: {facts['color']}")
+            if facts["text"] != NO_PHOTO_BRAND or not facts["inside"] or facts["clipped"]:
+                problems.append(f"{where}: brand name cut: {facts}")
+            if facts["offCentre"] > 2:
+                problems.append(f"{where}: brand name not centred: {facts['offCentre']} px")
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+# ---------------------------------------------------------------- line breaks on a phone
+
+# Units that must stay on one line: a date, a number with its measure word, a short bracket
+# such as （街道） or （镇级）, the word 乡镇. A line may break between them, not inside them.
+UNITS = [r"\d{4} 年 \d{1,2} 月 \d{1,2} 日", r"\d+ [个项名年]", r"（[^（）\s]{1,4}）", r"乡镇"]
+BROKEN_UNITS = """([patterns, selector]) => {
+  const broken = [];
+  for (const root of document.querySelectorAll(selector)) {
+    // The element's text as one string, and where each text node starts in it.
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const nodes = [];
+    let text = '';
+    while (walker.nextNode()) {
+      nodes.push([walker.currentNode, text.length]);
+      text += walker.currentNode.data;
+    }
+    const at = (pos, end) => {
+      for (let i = nodes.length - 1; i >= 0; i--) {
+        const [node, start] = nodes[i];
+        if (end ? start < pos : start <= pos) return [node, pos - start];
+      }
+    };
+    for (const source of patterns) {
+      const re = new RegExp(source, 'g');
+      let m;
+      while ((m = re.exec(text))) {
+        const range = document.createRange();
+        range.setStart(...at(m.index, false));
+        range.setEnd(...at(m.index + m[0].length, true));
+        const rects = [...range.getClientRects()].filter(r => r.width > 0 && r.height > 0);
+        if (!rects.length) continue;  // not shown
+        const tops = rects.map(r => r.top);
+        const lowest = Math.min(...rects.map(r => r.height));
+        if (Math.max(...tops) - Math.min(...tops) > lowest / 2) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+# A separator stays with what comes before it: no line of a list starts with 、 or ·.
+SEPARATOR = r"\S ?[、，·]"
+# Where the templates list brand and branch names: short enough to keep whole on a phone.
+NAME_LISTS = ".sc-list li, .sc-recent li, .sc-honours li, .sc-card__brand, .sc-way span"
+
+
+def test_units_never_break_across_lines_on_a_phone(browser, site_url, branches):
+    honoured = next(s for s, d in branches.items() if d.get("honors"))
+    names = [re.escape(n) for d in branches.values()
+             for n in (d["name"], d["brand"]["name"], d["town"], d["field"], *d.get("tags", []))
+             if len(n) <= 12]
+    pages = [site_url + p for p in ("", "towns/", "fields/", "tags/", "demonstration/",
+                                    "honours/", "about/", f"branches/{honoured}/")]
+    problems = []
+    for width in (375, 320):  # a common phone, and a small one
+        context = browser.new_context(**{**PHONE, "viewport": {"width": width, "height": 812}})
+        phone = context.new_page()
+        phone.goto(site_url + "towns/")
+        town = phone.locator(".sc-group-link a").first.get_attribute("href")
+        for url in [*pages, urljoin(phone.url, town)]:
+            phone.goto(url)
+            phone.evaluate("document.fonts.ready.then(() => true)")  # lines are laid out in them
+            broken = phone.evaluate(BROKEN_UNITS, [UNITS, ".md-content"])
+            broken += phone.evaluate(BROKEN_UNITS, [names + [SEPARATOR], NAME_LISTS])
+            problems += [f"{width} px {page_path(url)}: “{unit}” split" for unit in broken]
+        context.close()
+    assert not problems, "\n".join(problems)

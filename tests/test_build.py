@@ -7,6 +7,8 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from helpers import draw_photo, write_branch
 from PIL import Image
 
 from generator.cli import main as showcase
+from generator.display import display_width
 
 SIX_PARTS = ("理念产生", "理论支撑", "方法路径", "活动载体", "成效愿景", "典型个案")
 
@@ -182,11 +185,14 @@ def test_mkdocs_build_runs_the_same_generator(tmp_path: Path) -> None:
                    encoding="utf-8")
     assert showcase(["build", "--root", str(root)]) == 0
     ours = (root / "site/branches/hengchong/index.html").read_bytes()
-    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", "site2"], cwd=root,
-                   check=True, env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin",
-                                    "SOURCE_DATE_EPOCH": "0", "HOME": str(tmp_path)})
+    # No NO_MKDOCS_2_WARNING here: the project itself keeps Material's English banner away.
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", "site2"], cwd=root,
+                         check=True, capture_output=True, text=True,
+                         env={"PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": "0",
+                              "HOME": str(tmp_path)})
     theirs = (root / "site2/branches/hengchong/index.html").read_bytes()
     assert theirs == ours
+    assert "end of life" not in run.stderr and "MkDocs 2" not in run.stderr, run.stderr
 
 
 def test_mkdocs_build_reports_content_errors_without_traceback(tmp_path: Path) -> None:
@@ -199,3 +205,131 @@ def test_mkdocs_build_reports_content_errors_without_traceback(tmp_path: Path) -
     assert run.returncode == 1
     assert "branches/x/branch.yml:3: field: “农业” 不是可选的领域" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_replaced_site_never_vanishes_from_the_project_later(tmp_path: Path) -> None:
+    """The old site goes into the cache's trash and is deleted during the next build, never by
+    something still running after ``showcase build`` has returned (a copy of the project made
+    right after a build must not meet a vanishing folder)."""
+    root = copy_project(tmp_path, branches=False)
+    write_branch(root, "hengchong")
+    trash = root / ".cache/showcase/trash"
+    for n in range(3):
+        (root / "site_src/about.md").write_text(f"# 关于\n\n第 {n} 次构建。\n", "utf-8")
+        assert showcase(["build", "--root", str(root)]) == 0
+        listing = sorted(p.name for p in root.iterdir())
+        assert not [name for name in listing if name.startswith(".site.")], listing
+        entries = {p.name: p for p in trash.iterdir()} if n else {}
+        if n:
+            # Exactly the site this build replaced waits in the trash, whole.
+            assert len(entries) == 1, entries
+            old = next(iter(entries.values()))
+            assert f"第 {n - 1} 次构建" in (old / "about/index.html").read_text("utf-8")
+        assert f"第 {n} 次构建" in (root / "site/about/index.html").read_text("utf-8")
+    # Nothing left running deletes anything afterwards.
+    snapshot = sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+    time.sleep(0.5)
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == snapshot
+
+
+@pytest.mark.skipif(not Path("/dev/shm").is_dir() or
+                    Path("/dev/shm").stat().st_dev == Path(__file__).stat().st_dev,
+                    reason="needs a second file system (tmpfs at /dev/shm)")
+def test_site_replaced_when_the_cache_is_on_another_disk(tmp_path: Path) -> None:
+    from generator.site.replace import replace_site
+
+    site, staging = tmp_path / "site", tmp_path / ".site.building-x"
+    for folder, text in ((site, "旧"), (staging, "新")):
+        folder.mkdir()
+        (folder / "index.html").write_text(text, "utf-8")
+    with tempfile.TemporaryDirectory(dir="/dev/shm") as other_disk:
+        replace_site(staging, site, Path(other_disk) / "trash")
+    assert (site / "index.html").read_text("utf-8") == "新"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_build_warns_while_site_url_is_the_example(tmp_path: Path, capsys) -> None:
+    root = copy_project(tmp_path, branches=False)
+    write_branch(root, "hengchong")
+    config = (root / "mkdocs.yml").read_text("utf-8")
+    line = next(n for n, t in enumerate(config.splitlines(), 1) if t.startswith("site_url:"))
+    capsys.readouterr()
+    assert showcase(["build", "--root", str(root)]) == 0  # a warning, not an error
+    err = capsys.readouterr().err
+    assert [t for t in err.splitlines() if "site_url" in t] == [
+        f"mkdocs.yml:{line}: site_url: （警告）还是示例地址 https://showcase.example.org/，"
+        "二维码会指向这个不存在的网站；发布前请改成站点的真实网址"
+    ], err
+    (root / "mkdocs.yml").write_text(
+        config.replace("https://showcase.example.org/", "https://dangjian.tongxi.gov.cn/"), "utf-8")
+    assert showcase(["build", "--root", str(root)]) == 0
+    assert "site_url" not in capsys.readouterr().err
+
+
+def test_timings_for_people_and_for_the_bench(tmp_path: Path, capsys) -> None:
+    root = copy_project(tmp_path, branches=False)
+    write_branch(root, "hengchong")
+    figures = tmp_path / "timings.json"
+    capsys.readouterr()
+    assert showcase(["build", "--root", str(root), "--timings", "--timings-json",
+                     str(figures)]) == 0
+    out, err = capsys.readouterr()
+    assert re.search(r"^耗时：读取校验 [\d.]+ 秒，.*MkDocs [\d.]+ 秒；页面写入 \d+ 个", err, re.M), err
+    assert "timings-json" not in out + err and "{" not in out + err
+    data = json.loads(figures.read_text("utf-8"))
+    assert {"load", "photos", "pages", "write", "mkdocs", "written"} <= set(data)
+    assert data["written"] > 0
+
+
+def test_scaffold_comments_line_up(tmp_path: Path) -> None:
+    """The comments of a new branch.yml start in one column on screen, Chinese values or not."""
+    root = copy_project(tmp_path, branches=False)
+    assert showcase(["new", "横冲村党支部", "--root", str(root), "--town", "石门镇",
+                     "--field", "农村"]) == 0
+    lines = (root / "branches/hengchongcun/branch.yml").read_text("utf-8").splitlines()
+    top = [t for t in lines if re.match(r"[a-z_]+:", t) and "#" in t]
+    assert top[0].startswith('name: "横冲村党支部"') and len(top) >= 10
+    assert {display_width(t[: t.index("#")]) for t in top} == {36}, "\n".join(top)
+
+
+def hand_written_pages() -> list[Path]:
+    from generator.site.pages import GENERATED
+
+    pages = [p for p in sorted((REPO / "site_src").glob("*.md")) if p.name not in GENERATED]
+    assert {p.name for p in pages} >= {"guide.md", "about.md"}
+    return pages
+
+
+def fenced_blocks(markdown: str) -> list[str]:
+    """The text of every ``` fenced block (at any indentation, in lists too)."""
+    blocks, current, indent = [], None, 0
+    for line in markdown.splitlines():
+        stripped = line.lstrip()
+        if current is None and stripped.startswith("```"):
+            current, indent = [], len(line) - len(stripped)
+        elif current is not None and stripped.startswith("```"):
+            blocks.append("\n".join(current).strip())
+            current = None
+        elif current is not None:
+            current.append(line[indent:])
+    assert current is None, "an unclosed fence"
+    return blocks
+
+
+def test_every_code_block_of_a_hand_written_page_is_a_block(example_site: Path) -> None:
+    import html as html_lib
+
+    for page in hand_written_pages():
+        built = (example_site / page.stem / "index.html").read_text("utf-8")
+        pres = [html_lib.unescape(re.sub(r"<[^>]+>", "", m))
+                for m in re.findall(r"(?s)<pre\b.*?</pre>", built)]
+        for block in fenced_blocks(page.read_text("utf-8")):
+            assert any(block in pre for pre in pres), f"{page.name}: not shown as a block:\n{block}"
+
+
+def test_the_guide_is_for_staff_not_in_the_visitors_tabs(example_site: Path) -> None:
+    home = (example_site / "index.html").read_text("utf-8")
+    tabs = re.search(r'(?s)<nav class="md-tabs".*?</nav>', home)
+    assert tabs and "关于" in tabs.group(0) and "使用指南" not in tabs.group(0)
+    assert "使用指南" in (example_site / "guide/index.html").read_text("utf-8")  # same URL
+    assert "](site_src/guide.md)" in (REPO / "README.md").read_text("utf-8")

@@ -6,7 +6,6 @@ import csv
 import io
 import re
 import shutil
-import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,7 @@ from conftest import REPO, copy_project
 from helpers import write_branch
 
 from generator.cli import main as showcase
-
-
-def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+from generator.display import display_width
 
 
 @pytest.fixture
@@ -59,8 +55,8 @@ def test_terminal_table_worst_first(project: Path, capsys: pytest.CaptureFixture
     assert "6%（1/17）" in bare  # only the summary is there
     assert "100%（17/17）  无" in rows[slugs.index("xikou")]
     # Columns line up on screen (Chinese characters are two columns wide).
-    assert len({width(r[: r.index(" " + slug)]) for r, slug in zip(rows, slugs, strict=True)}) == 1
-    score_at = {width(r[: re.search(r"\d+%（|—", r).start()]) for r in rows}
+    assert len({display_width(r[: r.index(" " + slug)]) for r, slug in zip(rows, slugs, strict=True)}) == 1
+    score_at = {display_width(r[: re.search(r"\d+%（|—", r).start()]) for r in rows}
     assert len(score_at) == 1, score_at
     assert lines[-1] == "共 5 个支部：2 个资料齐全，2 个无法读取。"
 

@@ -151,10 +151,10 @@ def _featured(branches: list[Branch], settings: Settings) -> list[Branch]:
         best_honour = min((level_rank(h.level) for h in b.honors), default=len(LEVELS))
         demo = level_rank(b.demonstration) if b.demonstration else len(LEVELS)
         return (
+            b.cover is None,  # the home page shows photos first; a card without one comes last
             min(demo, best_honour),
             demo,
             -len(b.honors),
-            0 if b.photos else 1,
             pinyin_key(b.display_name),
         )
 

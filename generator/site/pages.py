@@ -12,6 +12,7 @@ import hashlib
 import html
 import json
 import posixpath
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -233,6 +234,9 @@ class _Renderer:
             # front matter carries them already HTML-escaped.
             fm=lambda v: Markup(json.dumps(_fm_escape(v), ensure_ascii=False)),
             tag_anchor=_tag_anchor,
+            keep=_keep,
+            keep_all=_keep_all,
+            group_count=lambda g: f"{g.name} {len(g.branches)} 个",
         )
         env.globals.update(levels=LEVELS)
         self.env = env
@@ -308,6 +312,22 @@ def _tag_anchor(tag: str) -> str:
 
 
 _SLUGIFY = slugify(case="lower")
+
+
+def _keep(text: object) -> Markup:
+    """A unit a phone should not split across lines: 3 个, （镇级）, a brand or branch name.
+    A line may still break before an opening bracket: 乡镇（街道） as 乡镇 / （街道） at worst."""
+    pieces = [p for p in re.split(r"(?=（)", str(text)) if p]
+    return Markup("").join(Markup('<span class="sc-keep">{}</span>').format(p) for p in pieces)
+
+
+def _keep_all(items: object, sep: str = "、") -> Markup:
+    """Units joined by ``sep``, each kept whole with the separator after it, so that no line
+    starts with a 、 or a ·."""
+    texts = [str(i) for i in items]  # type: ignore[attr-defined]
+    glue = sep.rstrip()
+    kept = [_keep(t + glue) for t in texts[:-1]] + [_keep(t) for t in texts[-1:]]
+    return Markup(sep[len(glue) :]).join(kept)
 
 
 def _date(value: dt.date | None) -> str:

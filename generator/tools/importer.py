@@ -13,7 +13,6 @@ import csv
 import io
 import re
 import tempfile
-import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from ..content.branches import SLUG_RE
 from ..content.reading import BRANCH_FILE, find_branch_files, read_document
 from ..content.slugs import slugify
 from ..content.validate import validate_document
+from ..display import display_width
 from ..files import atomic_write
 from ..problems import rel_path
 from .scaffold import render_scaffold
@@ -342,12 +342,13 @@ def _keep_comment_column(parent: CommentedMap, key: str, old: Any, new: Any) -> 
             return "".join(map(str, value))
         return "" if value is None else str(value)
 
-    shift = _wide(shown(new)) - _wide(shown(old))
+    shift = _extra(shown(new)) - _extra(shown(old))
     token.column = max(0, token.column - shift)
 
 
-def _wide(text: str) -> int:
-    return sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+def _extra(text: str) -> int:
+    """Columns ``text`` takes beyond its length (ruamel counts comment columns in characters)."""
+    return display_width(text) - len(text)
 
 
 def _value(col: Column, raw: str, old: Any) -> Any:

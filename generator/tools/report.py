@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as _field  # Row has its own ``field`` (领域)
@@ -20,6 +19,7 @@ from ..content import schema
 from ..content.branches import load_branches
 from ..content.model import Branch
 from ..content.reading import BRANCH_FILE, find_branch_files
+from ..display import display_width, pad
 from ..problems import rel_path
 from ..site.catalog import pinyin_key
 
@@ -133,15 +133,6 @@ def build_report(settings: Settings) -> list[Row]:
 # --- output ---------------------------------------------------------------------------------
 
 
-def _width(text: str) -> int:
-    """Columns a terminal uses for ``text``: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
 HEADERS = ("支部", "网址名", "乡镇", "完整度", "缺少")
 
 
@@ -153,13 +144,14 @@ def _cells(r: Row) -> list[str]:
 def render_text(rows: list[Row]) -> str:
     """An aligned plain-text table; the last column (what is missing) runs free."""
     table = [list(HEADERS)] + [_cells(r) for r in rows]
-    widths = [max(_width(row[i]) for row in table) for i in range(len(HEADERS) - 1)]
+    widths = [max(display_width(row[i]) for row in table) for i in range(len(HEADERS) - 1)]
     lines = []
     for i, row in enumerate(table):
-        cells = [_pad(c, w) for c, w in zip(row, widths, strict=False)] + [row[-1]]
+        cells = [pad(c, w) for c, w in zip(row, widths, strict=False)] + [row[-1]]
         lines.append("  ".join(cells).rstrip())
         if i == 0:
-            lines.append("  ".join("-" * w for w in widths) + "  " + "-" * _width(HEADERS[-1]))
+            rule = [*("-" * w for w in widths), "-" * display_width(HEADERS[-1])]
+            lines.append("  ".join(rule))
     complete = sum(1 for r in rows if not r.error and r.score == r.total)
     broken = sum(1 for r in rows if r.error)
     lines.append("")

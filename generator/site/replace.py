@@ -1,0 +1,58 @@
+"""Replace the published folder (``site/``) by a finished build, and get rid of the old one.
+
+The old site is moved into the cache folder's ``trash/`` and deleted during the *next* build, in
+a thread that the build waits for. Nothing is ever deleted after ``showcase build`` has returned,
+so a backup or copy of the project started right after a build never meets a vanishing folder.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+TRASH = "trash"
+
+
+def replace_site(staging: Path, site_dir: Path, trash_dir: Path) -> None:
+    """Swap ``staging`` in as ``site_dir`` in two renames, so a reader never sees half a site."""
+    if site_dir.exists():
+        trash_dir.mkdir(parents=True, exist_ok=True)
+        old = _fresh_name(trash_dir, f"{site_dir.name}-")
+        try:
+            site_dir.rename(old)
+        except OSError:
+            # The cache folder is on another disk (a rename cannot cross disks): set the old
+            # site aside next to the new one and delete it before returning.
+            old = _fresh_name(site_dir.parent, f".{site_dir.name}.old-")
+            site_dir.rename(old)
+            staging.rename(site_dir)
+            shutil.rmtree(old, ignore_errors=True)
+            return
+    staging.rename(site_dir)
+
+
+def _fresh_name(folder: Path, prefix: str) -> Path:
+    """A name in ``folder`` that nothing else uses (reserved by mkdtemp, then freed)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=folder))
+    path.rmdir()
+    return path
+
+
+def empty_trash(trash_dir: Path, site_dir: Path) -> threading.Thread:
+    """Start deleting the sites earlier builds replaced; join the thread before returning.
+
+    Removing thousands of files can take as long as a build on some disks, so it runs while the
+    build works. Leftovers of older versions (``.site.old-*`` beside ``site/``) go too.
+    """
+    old = [p for p in trash_dir.glob("*") if p.is_dir()] if trash_dir.is_dir() else []
+    old += [p for p in site_dir.parent.glob(f".{site_dir.name}.old-*") if p.is_dir()]
+
+    def run() -> None:
+        for path in old:
+            shutil.rmtree(path, ignore_errors=True)
+
+    thread = threading.Thread(target=run, name="showcase-empty-trash", daemon=True)
+    thread.start()
+    return thread
