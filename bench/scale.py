@@ -174,9 +174,12 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int,
 
 
 def build(root: Path) -> dict:
-    wall, rss, _, err = run([sys.executable, "-m", "generator.cli", "build", "--root", str(root),
-                             "--timings"], root, {"SOURCE_DATE_EPOCH": "1767225600"})
-    timings = json.loads(err.split("timings-json: ", 1)[1].splitlines()[0])
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "timings.json"
+        wall, rss, _, _ = run([sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
+                              root, {"SOURCE_DATE_EPOCH": "1767225600",
+                                     "SHOWCASE_TIMINGS_JSON": str(report)})
+        timings = json.loads(report.read_text("utf-8"))
     return {"wall": wall, "rss_mib": rss, **timings}
 
 

@@ -66,9 +66,9 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
     """
     result = Result()
     own_cache = cache is None
-    if cache is None:
-        cache = BuildCache.open(settings.cache_dir / "build.pickle")
     with result.timed("load"):
+        if cache is None:
+            cache = BuildCache.open(settings.cache_dir / "build.pickle")
         branches, problems = load_branches(
             settings.root, settings.branches_dir, settings.fields, memo=cache.branches
         )
@@ -93,7 +93,8 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         catalog = build_catalog(branches, settings, git_dates(settings.root, settings.branches_dir))
         result.catalog = catalog
         files = render_pages(catalog, images, settings, memo=cache.pages)
-    result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
+    with result.timed("write"):
+        result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
     result.problems = sort_problems(result.problems)
     if has_errors(result.problems):
         return result
@@ -101,8 +102,8 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         media = {f"{MEDIA_DIR}/{name}" for name in _media_names(images)}
         result.pages = write_outputs(settings.docs_dir, files, keep=media)
         clean_stale(settings.docs_dir / MEDIA_DIR, {n.split("/", 1)[1] for n in media})
-    if own_cache:
-        cache.save()
+        if own_cache:
+            cache.save()
     return result
 
 
