@@ -22,7 +22,8 @@ from .photos import PhotoFailure, PhotoResult, clean_stale, process_photos
 from .problems import Problem, Severity, has_errors, rel_path, sort_problems
 from .site.catalog import Catalog, build_catalog
 from .site.output import WriteReport, check_ownership, write_outputs
-from .site.pages import GENERATED, MEDIA_DIR, render_pages
+from .site.pages import GENERATED, MEDIA_DIR, branch_url, render_pages
+from .site.qrcodes import qr_codes
 
 
 @dataclass
@@ -92,7 +93,10 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
     with result.timed("pages"):
         catalog = build_catalog(branches, settings, git_dates(settings.root, settings.branches_dir))
         result.catalog = catalog
-        files = render_pages(catalog, images, settings, memo=cache.pages)
+    with result.timed("qr"):
+        codes = _qr_codes(catalog, settings)
+    with result.timed("pages"):
+        files = render_pages(catalog, images, settings, codes, memo=cache.pages)
     with result.timed("write"):
         result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
     result.problems = sort_problems(result.problems)
@@ -155,6 +159,14 @@ def photo_shard(branches: list[Branch], settings: Settings, index: int, count: i
         return int(hashlib.sha256(b.slug.encode()).hexdigest()[:8], 16) % count
 
     return [b for b in branches if bucket(b) == index - 1]
+
+
+def _qr_codes(catalog: Catalog, settings: Settings) -> dict[str, bytes]:
+    """Each branch page's QR code by slug; none without a site_url to encode."""
+    if not settings.site_url:
+        return {}
+    items = {b.slug: (branch_url(settings, b), b.name) for b in catalog.branches}
+    return qr_codes(items, settings.cache_dir, settings.workers)
 
 
 def _media_names(images: dict[Path, PhotoResult]) -> set[str]:

@@ -44,7 +44,7 @@ def test_timings_go_to_the_file_scripts_name(tmp_path: Path, monkeypatch, capsys
     assert showcase(["build", "--root", str(root), "--timings"]) == 0
     err = capsys.readouterr().err
     data = json.loads(report.read_text("utf-8"))
-    stages = ("startup", "load", "photos", "pages", "write", "mkdocs", "swap")
+    stages = ("startup", "load", "photos", "pages", "qr", "write", "mkdocs", "swap")
     assert list(data)[: len(stages)] == list(stages)
     assert data["written"] > 0
     # Every stage the wall time went to is named: what is left is bookkeeping between stages.

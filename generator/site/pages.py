@@ -25,7 +25,6 @@ from ..content.model import Branch, PhotoRef
 from ..parallel import fork_map
 from ..photos import PhotoResult, Rendition
 from ..progress import Progress
-from .qrcodes import qr_codes
 from ..content.schema import LEVELS
 from .text import md_inline, plain, render_text
 
@@ -49,24 +48,17 @@ def render_pages(
     catalog: Catalog,
     images: Images,
     settings: Settings,
+    qr_codes: Mapping[str, bytes],
     memo: dict[str, tuple[str, bytes]] | None = None,
 ) -> dict[str, bytes]:
     """Every generated file of docs_dir (pages and QR codes) as ``{relative path: bytes}``.
 
-    ``memo`` keeps branch pages by a key of everything they show, so an unchanged branch is
-    not rendered again.
+    ``qr_codes`` holds each branch's QR code SVG by slug (none without a site_url); each is
+    published beside its page. ``memo`` keeps branch pages by a key of everything they show, so
+    an unchanged branch is not rendered again.
     """
     r = _Renderer(catalog, images, settings)
     out: dict[str, str | bytes] = {"index.md": r.page("home.md.j2", "index.md")}
-    qr = (
-        qr_codes(
-            [(branch_url(settings, b), b.name) for b in catalog.branches],
-            settings.cache_dir,
-            settings.workers,
-        )
-        if settings.site_url
-        else {}
-    )
 
     settings_repr = repr(settings)
 
@@ -103,8 +95,8 @@ def render_pages(
                 memo[src] = made[b.slug]
         else:
             out[src] = memo[src][1]  # type: ignore[index]
-        if settings.site_url:
-            out[f"branches/{b.slug}/qr.svg"] = qr[(branch_url(settings, b), b.name)]
+        if b.slug in qr_codes:
+            out[f"branches/{b.slug}/qr.svg"] = qr_codes[b.slug]
 
     for kind, groups, title in (
         ("towns", catalog.towns, "乡镇（街道）"),

@@ -10,11 +10,14 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import segno
+
+K = TypeVar("K")
 
 _VERSION = "1"  # bump when qr_svg's options change
 _PARALLEL_FROM = 32  # fewer codes than this are made faster than a pool starts
@@ -33,34 +36,35 @@ def _make(item: tuple[str, str]) -> bytes:
 
 
 def qr_codes(
-    items: Sequence[tuple[str, str]], cache_dir: Path, workers: int | None = None
-) -> dict[tuple[str, str], bytes]:
-    """The SVG of every ``(url, title)``, from the cache or made now (and cached)."""
+    items: Mapping[K, tuple[str, str]], cache_dir: Path, workers: int | None = None
+) -> dict[K, bytes]:
+    """The SVG of every ``(url, title)`` in ``items``, from the cache or made now (and cached)."""
     folder = cache_dir / "qr"
-    out: dict[tuple[str, str], bytes] = {}
-    missing: list[tuple[str, str]] = []
-    for item in dict.fromkeys(items):
+    out: dict[K, bytes] = {}
+    missing: list[K] = []
+    for key, item in items.items():
         try:
-            out[item] = (folder / _name(item)).read_bytes()
+            out[key] = (folder / _name(item)).read_bytes()
         except OSError:
-            missing.append(item)
+            missing.append(key)
     if not missing:
         return out
+    todo = [items[key] for key in missing]
     n = min(workers or os.cpu_count() or 1, len(missing))
     if n > 1 and len(missing) >= _PARALLEL_FROM:
         from ..photos import _pool_context  # fork when safe, else a fork server
 
         with ProcessPoolExecutor(max_workers=n, mp_context=_pool_context()) as pool:
-            made = list(pool.map(_make, missing, chunksize=16))
+            made = list(pool.map(_make, todo, chunksize=16))
     else:
-        made = [_make(item) for item in missing]
+        made = [_make(item) for item in todo]
     folder.mkdir(parents=True, exist_ok=True)
-    for item, data in zip(missing, made, strict=True):
+    for key, item, data in zip(missing, todo, made, strict=True):
         path = folder / _name(item)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-        out[item] = data
+        out[key] = data
     return out
 
 
