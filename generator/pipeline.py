@@ -166,7 +166,7 @@ def _qr_codes(catalog: Catalog, settings: Settings) -> dict[str, bytes]:
     if not settings.site_url:
         return {}
     items = {b.slug: (branch_url(settings, b), b.name) for b in catalog.branches}
-    return qr_codes(items, settings.cache_dir, settings.workers)
+    return qr_codes(items, settings.cache_dir)
 
 
 def _media_names(images: dict[Path, PhotoResult]) -> set[str]:
