@@ -45,6 +45,7 @@ class BuildCache:
         self.path = path
         self.branches: dict[str, tuple] = _Memo()  # folder name -> (key, branch, problems)
         self.pages: dict[str, tuple[str, bytes]] = _Memo()  # page path -> (key, bytes)
+        self.spellings: dict[str, str] = _Memo()  # pinyin of names (catalog order and slugs)
 
     @classmethod
     def open(cls, path: Path) -> BuildCache:
@@ -55,22 +56,25 @@ class BuildCache:
             if data.get("code") == code_fingerprint():
                 cache.branches = _Memo(data["branches"])
                 cache.pages = _Memo(data["pages"])
+                cache.spellings = _Memo(data["spellings"])
         except Exception:  # missing, truncated or foreign: start afresh
             pass
         return cache
 
     def save(self) -> None:
-        if self.path is None or not (self.branches.changed or self.pages.changed):
+        memos = (self.branches, self.pages, self.spellings)
+        if self.path is None or not any(m.changed for m in memos):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"code": code_fingerprint(), "branches": dict(self.branches),
-                "pages": dict(self.pages)}
+                "pages": dict(self.pages), "spellings": dict(self.spellings)}
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".build-cache-")
         try:
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
-            self.branches.changed = self.pages.changed = False
+            for m in memos:
+                m.changed = False
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

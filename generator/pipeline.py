@@ -91,7 +91,8 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         images, photo_problems = run_photos(branches, settings, publish=True)
     result.problems.extend(photo_problems)
     with result.timed("pages"):
-        catalog = build_catalog(branches, settings, git_dates(settings.root, settings.branches_dir))
+        dates = git_dates(settings.root, settings.branches_dir)
+        catalog = build_catalog(branches, settings, dates, cache.spellings)
         result.catalog = catalog
     with result.timed("qr"):
         codes = _qr_codes(catalog, settings)
