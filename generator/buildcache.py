@@ -46,6 +46,7 @@ class BuildCache:
         self.branches: dict[str, tuple] = _Memo()  # folder name -> (key, branch, problems)
         self.pages: dict[str, tuple[str, bytes]] = _Memo()  # page path -> (key, bytes)
         self.spellings: dict[str, str] = _Memo()  # pinyin of names (catalog order and slugs)
+        self.qr: dict[str, bytes] = _Memo()  # QR code SVGs by a hash of (url, title)
 
     @classmethod
     def open(cls, path: Path) -> BuildCache:
@@ -57,17 +58,19 @@ class BuildCache:
                 cache.branches = _Memo(data["branches"])
                 cache.pages = _Memo(data["pages"])
                 cache.spellings = _Memo(data["spellings"])
+                cache.qr = _Memo(data["qr"])
         except Exception:  # missing, truncated or foreign: start afresh
             pass
         return cache
 
     def save(self) -> None:
-        memos = (self.branches, self.pages, self.spellings)
+        memos = (self.branches, self.pages, self.spellings, self.qr)
         if self.path is None or not any(m.changed for m in memos):
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"code": code_fingerprint(), "branches": dict(self.branches),
-                "pages": dict(self.pages), "spellings": dict(self.spellings)}
+                "pages": dict(self.pages), "spellings": dict(self.spellings),
+                "qr": dict(self.qr)}
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".build-cache-")
         try:
             with os.fdopen(fd, "wb") as fh:

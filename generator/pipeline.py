@@ -95,7 +95,7 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         catalog = build_catalog(branches, settings, dates, cache.spellings)
         result.catalog = catalog
     with result.timed("qr"):
-        codes = _qr_codes(catalog, settings)
+        codes = _qr_codes(catalog, settings, cache.qr)
     with result.timed("pages"):
         files = render_pages(catalog, images, settings, codes, memo=cache.pages)
     with result.timed("write"):
@@ -162,12 +162,12 @@ def photo_shard(branches: list[Branch], settings: Settings, index: int, count: i
     return [b for b in branches if bucket(b) == index - 1]
 
 
-def _qr_codes(catalog: Catalog, settings: Settings) -> dict[str, bytes]:
+def _qr_codes(catalog: Catalog, settings: Settings, memo: dict[str, bytes]) -> dict[str, bytes]:
     """Each branch page's QR code by slug; none without a site_url to encode."""
     if not settings.site_url:
         return {}
     items = {b.slug: (branch_url(settings, b), b.name) for b in catalog.branches}
-    return qr_codes(items, settings.cache_dir)
+    return qr_codes(items, memo)
 
 
 def _media_names(images: dict[Path, PhotoResult]) -> set[str]:

@@ -75,11 +75,15 @@ def test_codes_of_all_lengths_decode_and_titles_stay_text() -> None:
         assert b"<script>" not in svg
 
 
-def test_cached_codes_are_the_codes(tmp_path: Path) -> None:
+def test_memoised_codes_are_the_codes() -> None:
     items = {"a": ("https://a.cn/branches/a/", "甲"), "b": ("https://a.cn/branches/b/", "乙")}
-    made = qr_codes(items, tmp_path)
+    memo: dict[str, bytes] = {}
+    made = qr_codes(items, memo)
     assert made == {k: qr_svg(*v) for k, v in items.items()}
-    assert len(list((tmp_path / "qr").iterdir())) == 2
-    (next((tmp_path / "qr").iterdir())).write_bytes(b"<svg/>")  # a cache entry is read back
-    again = qr_codes(items, tmp_path)
-    assert sorted(again.values()).count(b"<svg/>") == 1
+    assert sorted(memo.values()) == sorted(made.values())
+    first = next(iter(memo))
+    memo[first] = b"<svg/>"  # a memoised code is used as it is
+    assert sorted(qr_codes(items, memo).values()).count(b"<svg/>") == 1
+    # A changed title is a new code.
+    renamed = qr_codes({"a": ("https://a.cn/branches/a/", "甲村")}, memo)
+    assert b"<title>\xe7\x94\xb2\xe6\x9d\x91 " in renamed["a"] and len(memo) == 3

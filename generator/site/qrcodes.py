@@ -1,4 +1,4 @@
-"""QR codes: one SVG per branch page URL, encoded by zxing-cpp and cached on disk.
+"""QR codes: one SVG per branch page URL, encoded by zxing-cpp, memoised in the build cache.
 
 zxing-cpp (C++) encodes a code, mask search included, in well under a millisecond, so a first
 build of a thousand branches makes them all in this process, without a pool. The SVG is drawn
@@ -9,10 +9,8 @@ any size), a <title> (its accessible name), dark modules in #1a1a1a and a two-mo
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TypeVar
 from xml.sax.saxutils import escape
 
@@ -51,32 +49,26 @@ def qr_svg(url: str, title: str) -> bytes:
     return svg.encode("utf-8")
 
 
-def qr_codes(items: Mapping[K, tuple[str, str]], cache_dir: Path) -> dict[K, bytes]:
-    """The SVG of every ``(url, title)`` in ``items``, from the cache or made now (and cached).
+def qr_codes(
+    items: Mapping[K, tuple[str, str]], memo: dict[str, bytes] | None = None
+) -> dict[K, bytes]:
+    """The SVG of every ``(url, title)`` in ``items``, from ``memo`` or made now (and memoised).
 
-    Reading a cached code costs a tenth of making it, which is what a warm build of thousands
-    of branches saves.
+    The memo lives in the build cache, one file: at ~0.3 ms a code, making one costs less than
+    creating a file of its own would, and reading a thousand files back cost more than the
+    pickle's few megabytes.
     """
-    folder = cache_dir / "qr"
+    memo = {} if memo is None else memo
     out: dict[K, bytes] = {}
-    made = False
     for key, item in items.items():
-        path = folder / _name(item)
-        try:
-            out[key] = path.read_bytes()
-            continue
-        except OSError:
-            pass
-        out[key] = data = qr_svg(*item)
-        if not made:
-            folder.mkdir(parents=True, exist_ok=True)
-            made = True
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        name = _name(item)
+        data = memo.get(name)
+        if data is None:
+            memo[name] = data = qr_svg(*item)
+        out[key] = data
     return out
 
 
 def _name(item: tuple[str, str]) -> str:
     url, title = item
-    return hashlib.sha256(f"{_VERSION}\0{url}\0{title}".encode()).hexdigest()[:24] + ".svg"
+    return hashlib.sha256(f"{_VERSION}\0{url}\0{title}".encode()).hexdigest()[:24]
