@@ -45,6 +45,8 @@ class BuildCache:
         self.path = path
         self.branches: dict[str, tuple] = _Memo()  # folder name -> (key, branch, problems)
         self.pages: dict[str, tuple[str, bytes]] = _Memo()  # page path -> (key, bytes)
+        self.spellings: dict[str, str] = _Memo()  # pinyin of names (catalog order and slugs)
+        self.qr: dict[str, bytes] = _Memo()  # QR code SVGs by a hash of (url, title)
 
     @classmethod
     def open(cls, path: Path) -> BuildCache:
@@ -55,17 +57,23 @@ class BuildCache:
             if data.get("code") == code_fingerprint():
                 cache.branches = _Memo(data["branches"])
                 cache.pages = _Memo(data["pages"])
+                cache.spellings = _Memo(data["spellings"])
+                cache.qr = _Memo(data["qr"])
         except Exception:  # missing, truncated or foreign: start afresh
             pass
         return cache
 
     def save(self) -> None:
-        if self.path is None or not (self.branches.changed or self.pages.changed):
+        memos = (self.branches, self.pages, self.spellings, self.qr)
+        if self.path is None or not any(m.changed for m in memos):
             return
         data = {
             "code": code_fingerprint(),
             "branches": dict(self.branches),
             "pages": dict(self.pages),
+            "spellings": dict(self.spellings),
+            "qr": dict(self.qr),
         }
         atomic_write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-        self.branches.changed = self.pages.changed = False
+        for m in memos:
+            m.changed = False

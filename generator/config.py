@@ -32,7 +32,9 @@ class Settings:
     photos: PhotoSettings = field(default_factory=PhotoSettings)
     search_full_text: bool = False  # index every section, not only what visitors search for
     workers: int | None = None
-    progress: bool = False
+    # How this run reports, not what it makes: kept out of repr and ==, so cached pages made by
+    # a quiet live preview and by a reporting build are the same.
+    progress: bool = field(default=False, repr=False, compare=False)
 
     @property
     def choices(self) -> Choices:

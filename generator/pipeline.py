@@ -66,9 +66,9 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
     """
     result = Result()
     own_cache = cache is None
-    if cache is None:
-        cache = BuildCache.open(settings.cache_dir / "build.pickle")
     with result.timed("load"):
+        if cache is None:
+            cache = BuildCache.open(settings.cache_dir / "build.pickle")
         branches, problems = load_branches(
             settings.root, settings.branches_dir, settings.choices, memo=cache.branches
         )
@@ -85,10 +85,15 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         images, photo_problems = run_photos(branches, settings, publish=True)
     result.problems.extend(photo_problems)
     with result.timed("pages"):
-        catalog = build_catalog(branches, settings, git_dates(settings.root, settings.branches_dir))
+        dates = git_dates(settings.root, settings.branches_dir)
+        catalog = build_catalog(branches, settings, dates, cache.spellings)
         result.catalog = catalog
-        files = render_pages(catalog, images, settings, _qr_codes(catalog, settings), cache.pages)
-    result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
+    with result.timed("qr"):
+        codes = _qr_codes(catalog, settings, cache.qr)
+    with result.timed("pages"):
+        files = render_pages(catalog, images, settings, codes, memo=cache.pages)
+    with result.timed("write"):
+        result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
     result.problems = sort_problems(result.problems)
     if has_errors(result.problems):
         return result
@@ -96,8 +101,8 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         media = {f"{MEDIA_DIR}/{name}" for name in _media_names(images)}
         result.pages = write_outputs(settings.docs_dir, files, keep=media)
         clean_stale(settings.docs_dir / MEDIA_DIR, {n.split("/", 1)[1] for n in media})
-    if own_cache:
-        cache.save()
+        if own_cache:
+            cache.save()
     return result
 
 
@@ -169,13 +174,12 @@ def run_photos(
     return images, problems
 
 
-def _qr_codes(catalog: Catalog, settings: Settings) -> dict[str, bytes]:
+def _qr_codes(catalog: Catalog, settings: Settings, memo: dict[str, bytes]) -> dict[str, bytes]:
     """Each branch page's QR code by slug; none without a site_url to encode."""
     if not settings.site_url:
         return {}
     items = {b.slug: (branch_url(settings, b), b.name) for b in catalog.branches}
-    made = qr_codes(list(items.values()), settings.cache_dir, settings.workers)
-    return {slug: made[item] for slug, item in items.items()}
+    return qr_codes(items, memo)
 
 
 def _media_names(images: dict[Path, PhotoResult]) -> set[str]:

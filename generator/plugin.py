@@ -19,6 +19,7 @@ from .config import DEFAULT_FIELDS, Settings
 from .photos import PhotoSettings
 from .pipeline import Result, generate
 from .progress import Progress
+from .site import search_dictionary
 from .site.search_terms import search_terms
 
 log = logging.getLogger("mkdocs.plugins.showcase")
@@ -53,8 +54,11 @@ class ShowcaseConfig(base.Config):
     search_dictionary = c.Optional(c.Type(str))
 
 
-def settings_from(options: ShowcaseConfig, config: MkDocsConfig) -> Settings:
-    """The generator's settings from the plugin's options and MkDocs' own configuration."""
+def settings_from(
+    options: ShowcaseConfig, config: MkDocsConfig, *, progress: bool = False
+) -> Settings:
+    """The generator's settings from the plugin's options and MkDocs' own configuration;
+    ``progress``: report long steps on stderr (how this run reports, not what it makes)."""
     root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
     p = options.photos
     widths = tuple(sorted(set(p.widths)))
@@ -80,42 +84,64 @@ def settings_from(options: ShowcaseConfig, config: MkDocsConfig) -> Settings:
         ),
         workers=options.workers,
         search_full_text=options.search_full_text,
+        progress=progress,
     )
 
 
 class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
+    """Generates the pages before each build, and teaches search the branches' names.
+
+    State lives from ``on_startup`` (one MkDocs command) on: the last result and, for a live
+    preview, the build cache kept in memory between rebuilds. The one way in from outside is
+    ``use_result``: the ``showcase build`` command generates and reports problems before MkDocs
+    starts (so a broken branch never reaches MkDocs), then hands its result over.
+    """
+
     def __init__(self) -> None:
         super().__init__()
         self.settings: Settings | None = None
-        # Set by the ``showcase`` command when it has already generated (and reported) the pages.
-        self.pregenerated: Result | None = None
-        self.serving = False
+        self.command = "build"
         self.last: Result | None = None
         self.cache: BuildCache | None = None
         self.progress: Progress | None = None
-        self.show_progress = False  # set by the ``showcase`` command on a terminal or in CI
+        self._handed: Result | None = None
         self.preview_broken = False  # the preview shows older pages because the content has errors
         self.previewed = False  # a live preview has been built once
 
+    def use_result(self, result: Result) -> None:
+        """Build from ``result`` (generated with this plugin's settings) instead of generating;
+        for the next build only."""
+        self._handed = result
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        self.serving = command == "serve"
+        # MkDocs keeps one plugin instance per process (its plugin cache): start each command clean.
+        self.command = command
+        self._handed = None
+        self.last = None
+        self.cache = None
+        self.preview_broken = self.previewed = False
+
+    @property
+    def serving(self) -> bool:
+        return self.command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        self.settings = settings_from(self.config, config)
+        # Builds report progress (on a terminal or in CI logs); a live preview stays quiet.
+        self.settings = settings_from(self.config, config, progress=not self.serving)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        if self.pregenerated is not None:
-            result, self.pregenerated = self.pregenerated, None  # a later rebuild generates again
-        else:
+        result, self._handed = self._handed, None
+        if result is None:
             result = self._generate()
         self.last = result
         self._teach_search(result)
 
     def _generate(self) -> Result:
         assert self.settings is not None
-        if self.cache is None:
-            self.cache = BuildCache.open(self.settings.cache_dir / "build.pickle")
+        path = self.settings.cache_dir / "build.pickle"
+        if self.cache is None or self.cache.path != path:
+            self.cache = BuildCache.open(path)
         # A live preview keeps the cache in memory between rebuilds, and on disk for next time.
         result = generate(self.settings, self.cache)
         self.cache.save()
@@ -134,25 +160,20 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
     def _teach_search(self, result: Result) -> None:
         """Make jieba keep brand names and local terms whole, so searching 联村共富 finds it."""
-        try:
-            import jieba
-        except ImportError:  # Material then indexes unsegmented text; nothing to teach
-            return
-        jieba.setLogLevel(logging.WARNING)  # its English start-up lines, also after an error
-        if result.catalog is None:
+        if result.catalog is None:  # content errors: the last good index stays
             return
         assert self.settings is not None
+        extra = None
         if self.config.search_dictionary:
-            path = self.settings.root / self.config.search_dictionary
-            if not path.is_file():
-                raise PluginError(f"search_dictionary：找不到词典文件 {path}")
-            jieba.load_userdict(str(path))
-        for word in search_terms(result.catalog):
-            jieba.add_word(word)
+            extra = self.settings.root / self.config.search_dictionary
+            if not extra.is_file():
+                raise PluginError(f"search_dictionary：找不到词典文件 {extra}")
+        search_dictionary.teach(search_terms(result.catalog), extra)
 
     def on_nav(self, nav, *, config: MkDocsConfig, files):
         pages = sum(1 for f in files.documentation_pages())
-        self.progress = Progress("MkDocs 渲染", pages, self.show_progress)
+        assert self.settings is not None
+        self.progress = Progress("MkDocs 渲染", pages, self.settings.progress)
         return nav
 
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:

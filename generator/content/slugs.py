@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import Style, lazy_pinyin
-
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -15,6 +13,8 @@ def slugify(text: str) -> str:
     Han syllables run together, the usual way place names are romanised; runs of other
     letters and digits become their own ``-``-separated words; everything else is dropped.
     """
+    from pypinyin import Style, lazy_pinyin  # its dictionaries take ~0.4 s to load: on demand
+
     pieces: list[str] = []
     for chunk in re.split(r"([\u3400-\u9fff]+)", text):
         if not chunk:

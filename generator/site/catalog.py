@@ -11,8 +11,6 @@ import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pypinyin import Style, lazy_pinyin
-
 from ..config import Settings
 from ..content.model import Branch, Honor
 from ..content.schema import LEVELS
@@ -68,7 +66,29 @@ class Catalog:
 
 @functools.lru_cache(maxsize=1 << 16)
 def pinyin_key(text: str) -> tuple[str, str]:
+    from pypinyin import Style, lazy_pinyin  # its dictionaries take ~0.4 s to load: on demand
+
     return ("".join(lazy_pinyin(text, style=Style.TONE3)), text)
+
+
+class _Spelling:
+    """Pinyin sort keys and slugs through ``memo``, which a build cache keeps between builds:
+    names seen before need no pypinyin at all (a warm build then never loads it)."""
+
+    def __init__(self, memo: dict[str, str] | None) -> None:
+        self.memo = {} if memo is None else memo
+
+    def key(self, text: str) -> tuple[str, str]:
+        spelled = self.memo.get("k\0" + text)
+        if spelled is None:
+            self.memo["k\0" + text] = spelled = pinyin_key(text)[0]
+        return (spelled, text)
+
+    def slug(self, text: str) -> str:
+        slug = self.memo.get("s\0" + text)
+        if slug is None:
+            self.memo["s\0" + text] = slug = slugify(text)
+        return slug
 
 
 def level_rank(level: str) -> int:
@@ -76,23 +96,28 @@ def level_rank(level: str) -> int:
 
 
 def build_catalog(
-    branches: list[Branch], settings: Settings, git_dates: dict[str, dt.date]
+    branches: list[Branch],
+    settings: Settings,
+    git_dates: dict[str, dt.date],
+    spellings: dict[str, str] | None = None,
 ) -> Catalog:
+    """``spellings`` memoises the pinyin of names across builds (see ``_Spelling``)."""
+    spell = _Spelling(spellings)
     town_order = {name: i for i, name in enumerate(settings.towns)}
 
     def town_key(name: str) -> tuple[int, tuple[str, str]]:
-        return (town_order.get(name, len(town_order)), pinyin_key(name))
+        return (town_order.get(name, len(town_order)), spell.key(name))
 
-    ordered = sorted(branches, key=lambda b: (town_key(b.town), pinyin_key(b.display_name)))
+    ordered = sorted(branches, key=lambda b: (town_key(b.town), spell.key(b.display_name)))
 
-    towns = _group(ordered, lambda b: [b.town])
+    towns = _group(ordered, lambda b: [b.town], spell.slug)
     towns.sort(key=lambda g: town_key(g.name))
     field_order = {name: i for i, name in enumerate(settings.fields)}
-    fields = _group(ordered, lambda b: [b.field])
+    fields = _group(ordered, lambda b: [b.field], spell.slug)
     fields.sort(key=lambda g: field_order.get(g.name, len(field_order)))
-    tags = _group(ordered, lambda b: list(b.tags))
-    tags.sort(key=lambda g: (-len(g.branches), pinyin_key(g.name)))
-    demo = _group(ordered, lambda b: [b.demonstration] if b.demonstration else [])
+    tags = _group(ordered, lambda b: list(b.tags), spell.slug)
+    tags.sort(key=lambda g: (-len(g.branches), spell.key(g.name)))
+    demo = _group(ordered, lambda b: [b.demonstration] if b.demonstration else [], spell.slug)
     demo.sort(key=lambda g: level_rank(g.name))
 
     honours: dict[str, list[tuple[Honor, Branch]]] = {}
@@ -100,7 +125,7 @@ def build_catalog(
         for h in b.honors:
             honours.setdefault(h.level, []).append((h, b))
     honour_list = [
-        (level, sorted(entries, key=lambda e: (-e[0].year, pinyin_key(e[0].title))))
+        (level, sorted(entries, key=lambda e: (-e[0].year, spell.key(e[0].title))))
         for level, entries in sorted(honours.items(), key=lambda kv: level_rank(kv[0]))
     ]
 
@@ -117,7 +142,7 @@ def build_catalog(
         tags=tags,
         demonstration=demo,
         honours=honour_list,
-        featured=_featured(ordered, settings),
+        featured=_featured(ordered, settings, spell),
         recent=sorted(
             (b for b in ordered if b.slug in updated),
             key=lambda b: (updated[b.slug], b.slug),
@@ -127,13 +152,13 @@ def build_catalog(
     )
 
 
-def _group(branches: list[Branch], keys) -> list[Group]:
+def _group(branches: list[Branch], keys, slug_of) -> list[Group]:
     groups: dict[str, Group] = {}
     slugs: Counter[str] = Counter()
     for b in branches:
         for key in keys(b):
             if key not in groups:
-                slug = slugify(key) or "x"
+                slug = slug_of(key) or "x"
                 slugs[slug] += 1
                 # Two names can share a pinyin spelling; a suffix keeps their URLs apart.
                 groups[key] = Group(key, slug if slugs[slug] == 1 else f"{slug}-{slugs[slug]}")
@@ -141,7 +166,7 @@ def _group(branches: list[Branch], keys) -> list[Group]:
     return list(groups.values())
 
 
-def _featured(branches: list[Branch], settings: Settings) -> list[Branch]:
+def _featured(branches: list[Branch], settings: Settings, spell: _Spelling) -> list[Branch]:
     by_slug = {b.slug: b for b in branches}
     chosen = [by_slug[s] for s in settings.featured if s in by_slug]
     if chosen:
@@ -155,7 +180,7 @@ def _featured(branches: list[Branch], settings: Settings) -> list[Branch]:
             min(demo, best_honour),
             demo,
             -len(b.honors),
-            pinyin_key(b.display_name),
+            spell.key(b.display_name),
         )
 
     return sorted(branches, key=merit)[: settings.featured_count]

@@ -27,7 +27,6 @@ from ..content.model import Branch, PhotoRef
 from .. import parallel
 from ..photos import PhotoResult, Rendition
 from ..progress import Progress
-from .qrcodes import qr_codes
 from ..content.schema import LEVELS
 from .text import md_inline, plain, render_text
 
