@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .content.schema import Choices
 from .photos import PhotoSettings
@@ -33,6 +34,7 @@ class Settings:
     search_full_text: bool = False  # index every section, not only what visitors search for
     workers: int | None = None
     progress: bool = False
+    editor_backend: dict[str, Any] | None = None  # editor.backend: publish /admin/ for a git host
 
     @property
     def choices(self) -> Choices:
