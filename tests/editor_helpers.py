@@ -109,13 +109,14 @@ def serve(root: Path, log: Path) -> Iterator[Served]:
             proc.wait(timeout=10)
 
 
-def wait_until(what: str, check, timeout: float = TIMEOUT) -> float:
-    """Seconds until ``check()`` is true; fails after ``timeout``."""
+def wait_until(what: str, check, timeout: float = TIMEOUT, pause=time.sleep) -> float:
+    """Seconds until ``check()`` is true; fails after ``timeout``. A browser test passes its
+    page's wait, so that Playwright sees the page's events (frames loading) while waiting."""
     start = time.monotonic()
     while not check():
         if time.monotonic() - start > timeout:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        pause(0.2)
     return time.monotonic() - start
 
 

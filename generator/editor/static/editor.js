@@ -163,8 +163,9 @@
     var head = document.createElement('button');
     head.type = 'button';
     head.className = 'sc-head';
-    panel.className = 'sc-problems ' + (errors ? 'sc-bad' : warnings ? 'sc-warn' : 'sc-good');
-    head.textContent = refused ? '没有保存：' + refused
+    var bad = errors || refused;
+    panel.className = 'sc-problems ' + (bad ? 'sc-bad' : warnings ? 'sc-warn' : 'sc-good');
+    head.textContent = refused ? refused
       : errors ? '检查发现 ' + errors + ' 个错误' + (warnings ? '、' + warnings + ' 个警告' : '')
         + '：站点不会更新，请改正后再保存'
         : warnings ? '检查通过，有 ' + warnings + ' 个警告（不影响发布）'
@@ -215,7 +216,7 @@
             }
           }).catch(function () {});
         }).catch(function () {
-          show([], '连不上预览程序：showcase serve 还开着吗？开着的话请刷新页面再保存');
+          show([], '没有保存：连不上预览程序。showcase serve 还开着吗？开着的话请刷新页面再保存');
         });
       }
       return promise;
