@@ -189,9 +189,14 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.settings is not None
         if self.settings.editor_backend and not self.serving:
+            from .editor.cms_config import backend_warning
             from .editor.site import publish
 
-            publish(Path(config.site_dir), self.settings, self.settings.editor_backend)
+            logo = config.theme.get("logo")
+            publish(Path(config.site_dir), self.settings, self.settings.editor_backend, logo)
+            warning = backend_warning(self.settings.editor_backend)
+            if warning:
+                log.warning(warning)
         # After an error the terminal ends on it; say so when the preview is current again.
         if not self.serving or self.last is None:
             return

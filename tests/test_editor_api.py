@@ -144,6 +144,28 @@ def test_a_new_branch_with_a_chinese_named_photo(served) -> None:
     assert status == 409 and "已被另一个支部使用" in answer["error"]
 
 
+def test_photos_in_every_supported_format(served) -> None:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    files = {}
+    for name, fmt in (("a.jpg", "JPEG"), ("b.png", "PNG"), ("c.webp", "WEBP"), ("d.heic", "HEIF")):
+        out = io.BytesIO()
+        Image.new("RGB", (1200, 900), "#a4161a").save(out, fmt)
+        files[name] = out.getvalue()
+    data = minimal("石门镇格式村党支部", "格式品牌",
+                   [{"file": f"photos/{n}", "caption": f"照片 {n}"} for n in files])
+    status, answer = served.api("persistEntry", persist(
+        "geshi", raw(data), [asset("geshi", n, d) for n, d in files.items()], new=True))
+    assert status == 200, answer
+    assert sorted(p.name for p in (served.root / "branches/geshi/photos").iterdir()) == sorted(files)
+    status, media = served.api("getMedia", {"mediaFolder": "branches/geshi/photos"})
+    heic = next(m for m in media if m["name"] == "d.heic")
+    assert Image.open(io.BytesIO(base64.b64decode(heic["content"]))).format == "JPEG"  # viewable
+    status, problems = served.api("problems", {"slug": "geshi"})
+    assert [p for p in problems["problems"] if p["error"]] == []
+
+
 def test_a_save_that_would_break_the_build_writes_nothing(served) -> None:
     before = snapshot(served.root)
     data = data_of(served, "dawan")

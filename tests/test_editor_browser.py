@@ -9,11 +9,14 @@ to the updated preview is printed.
 from __future__ import annotations
 
 import difflib
+import functools
+import http.server
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -231,3 +234,36 @@ def test_on_a_phone(browser, served) -> None:
     # Nothing is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     assert page.outside == [] and page.errors == []
+
+
+def test_the_published_admin_signs_in_through_the_git_host(browser, tmp_path) -> None:
+    """With editor.backend, the built site's /admin/ is Decap with that host's sign-in."""
+    root = copy_project(tmp_path / "p", branches=False)
+    shutil.copytree(REPO / "branches" / "xikou", root / "branches" / "xikou")
+    config = (root / "mkdocs.yml").read_text("utf-8").replace(
+        "      featured_count: 6\n",
+        "      featured_count: 6\n      editor:\n        backend: {name: gitlab, repo: xc/showcase, "
+        "base_url: https://git.example.gov.cn, app_id: abc123}\n")
+    (root / "mkdocs.yml").write_text(config, "utf-8")
+    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
+                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "site"))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+        context = browser.new_context(**DESKTOP)
+        page = context.new_page()
+        outside = []
+        page.on("request", lambda r: None if r.url.startswith(base) else outside.append(r.url))
+        page.goto(base + "admin/")
+        expect(page.get_by_role("button", name="使用 GitLab 登录")).to_be_visible()
+        expect(page.locator("img[src*='assets/logo.svg']")).to_be_visible()  # the site's logo
+        shot(page, "hosted-signin-desktop")
+        assert outside == []  # nothing is fetched before signing in
+        context.close()
+    finally:
+        server.shutdown()
+        server.server_close()

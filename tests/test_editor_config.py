@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -68,7 +69,9 @@ def test_every_schema_field_is_in_the_editor_with_its_words(tmp_path) -> None:
         e = got[path]
         assert e["label"] == f.label, path
         assert e["required"] is f.required, path  # Decap's default (required) never applies
-        if f.hint and "、".join(e.get("options", [])) != f.hint:
+        if f.kind == schema.PATH:  # a button picks the file: the hint says how, not the path
+            assert e["hint"].endswith("点“选择图片”上传：JPEG、PNG、WebP 或 HEIC，不超过 30 MB"), path
+        elif f.hint and "、".join(e.get("options", [])) != f.hint:
             assert f.hint in e["hint"], path
         if f.required and f.kind not in (schema.MAP, schema.LIST):
             assert e["hint"].startswith("必填"), path
@@ -139,8 +142,8 @@ def test_self_hosted_gitlab_and_gitea_get_their_api_roots() -> None:
     gitlab = hosted_backend({"name": "gitlab", "repo": "xc/showcase",
                              "base_url": "https://git.example.gov.cn/", "app_id": "abc"})
     assert gitlab == {"name": "gitlab", "repo": "xc/showcase", "base_url": "https://git.example.gov.cn",
-                      "api_root": "https://git.example.gov.cn/api/v4", "app_id": "abc",
-                      "auth_type": "pkce"}
+                      "api_root": "https://git.example.gov.cn/api/v4", "branch": "main",
+                      "app_id": "abc", "auth_type": "pkce"}
     gitea = hosted_backend({"name": "gitea", "repo": "xc/showcase", "base_url": "https://gitea.example"})
     assert gitea["api_root"] == "https://gitea.example/api/v1"
 
@@ -190,7 +193,9 @@ def test_a_site_with_editor_backend_publishes_admin(tmp_path: Path) -> None:
     config_yml = yaml.safe_load((admin / "config.yml").read_text("utf-8"))
     assert config_yml["backend"] == {"name": "gitlab", "repo": "xuanchuan/showcase",
                                      "base_url": "https://git.example.gov.cn",
-                                     "api_root": "https://git.example.gov.cn/api/v4"}
+                                     "api_root": "https://git.example.gov.cn/api/v4",
+                                     "branch": "main", "auth_type": "pkce"}
+    assert "editor.backend 没有 app_id" in result.stderr  # what sign-in still needs
     assert (admin / "decap-cms.js").stat().st_size > 1_000_000
     assert (admin / "index.html").is_file()
 
@@ -206,3 +211,16 @@ def test_a_wrong_editor_backend_stops_the_build_with_a_chinese_line(tmp_path: Pa
     assert result.returncode == 1
     assert "editor.backend.name 只能是 gitlab、gitea、github" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_guide_and_the_ci_templates_explain_both_ways() -> None:
+    guide = (REPO / "site_src" / "guide.md").read_text("utf-8")
+    assert "### 本机编辑" in guide and "### 托管编辑" in guide
+    assert "http://127.0.0.1:8000/admin/" in guide and "editor:" in guide
+    pictures = re.findall(r"\]\((assets/guide/editor-[a-z-]+\.webp)\)", guide)
+    assert len(pictures) >= 6
+    for picture in pictures:
+        assert (REPO / "site_src" / picture).is_file(), picture
+    for name in ("gitlab-ci.yml", "github-pages.yml"):
+        text = (REPO / "ci-templates" / name).read_text("utf-8")
+        assert "/admin/" in text and "editor: {backend: {name:" in text, name

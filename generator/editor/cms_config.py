@@ -28,7 +28,9 @@ BACKENDS = ("gitlab", "gitea", "github")
 _SUGGESTED: dict[str, tuple[str, ...]] = {"org_type": schema.ORG_TYPES}
 
 
-def build_config(settings: Settings, backend: Mapping[str, Any], site_url: str) -> dict[str, Any]:
+def build_config(
+    settings: Settings, backend: Mapping[str, Any], site_url: str, logo: str | None = None
+) -> dict[str, Any]:
     """The whole configuration as plain data.
 
     ``backend`` is Decap's ``backend`` section: the local proxy of ``showcase serve``, or the git
@@ -50,6 +52,8 @@ def build_config(settings: Settings, backend: Mapping[str, Any], site_url: str) 
     if site_url:
         config["site_url"] = site_url
         config["display_url"] = site_url
+    if logo:
+        config["logo"] = {"src": "../" + logo.lstrip("/"), "show_in_header": False}
     return config
 
 
@@ -107,6 +111,9 @@ def _field(f: schema.Field, settings: Settings, path: str) -> dict[str, Any]:
     if choices and hint.startswith("、".join(choices)):
         # A drop-down shows its values; keep only what the hint says beyond them.
         hint = hint[len("、".join(choices)) :].lstrip("…；;，, ")
+    if f.kind == schema.PATH:
+        # The schema's hint tells how to write a path; here a button picks the photo.
+        hint = f"点“选择图片”上传：JPEG、PNG、WebP 或 HEIC，不超过 {MAX_UPLOAD_BYTES >> 20} MB"
     if f.max_len and f.kind in (schema.LINE, schema.TEXT) and not choices:
         hint = f"{hint}（不超过 {f.max_len} 字）" if hint else f"不超过 {f.max_len} 字"
     if f.required and f.kind not in (schema.MAP, schema.LIST):
@@ -228,9 +235,29 @@ def hosted_backend(raw: Mapping[str, Any]) -> dict[str, Any]:
             out["api_root"] = f"{base}/api/v4"
         elif name == "gitea":
             out["api_root"] = f"{base}/api/v1"
-    for key in ("branch", "api_root", "app_id", "auth_type", "auth_endpoint"):
+    # Decap commits to "master" unless told; GitLab, Gitea and GitHub now start with "main".
+    out["branch"] = str(raw.get("branch") or "main")
+    for key in ("api_root", "app_id", "auth_type", "auth_endpoint"):
         if raw.get(key) is not None:
             out[key] = str(raw[key])
-    if name == "gitlab" and "app_id" in out and "auth_type" not in out:
-        out["auth_type"] = "pkce"  # GitLab's OAuth application sign-in, no secret in the page
+    if name == "gitlab" and "auth_type" not in out:
+        out["auth_type"] = "pkce"  # sign in with a GitLab OAuth application, no secret needed
     return out
+
+
+def backend_warning(backend: Mapping[str, Any]) -> str | None:
+    """What the hosted editor still needs to let anyone sign in, if anything."""
+    name = backend.get("name")
+    if name in ("gitlab", "gitea") and not backend.get("app_id"):
+        host = "GitLab" if name == "gitlab" else "Gitea"
+        return (
+            f"editor.backend 没有 app_id：在 {host} 里新建一个 OAuth 应用"
+            "（回调地址填站点的 /admin/），把它的 Application ID 写进 editor.backend.app_id，"
+            "否则 /admin/ 无法登录"
+        )
+    if name == "github" and not backend.get("base_url"):
+        return (
+            "editor.backend 没有 base_url：GitHub 登录需要一个 OAuth 中转服务，"
+            "把它的地址写进 base_url"
+        )
+    return None

@@ -54,7 +54,9 @@ def _hash(name: str) -> str:
     return hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:12]
 
 
-def publish(site_dir: Path, settings: Settings, backend: dict[str, Any]) -> list[Path]:
+def publish(
+    site_dir: Path, settings: Settings, backend: dict[str, Any], logo: str | None = None
+) -> list[Path]:
     """Write ``/admin/`` into a built site, for editing through the git host ``backend``."""
     out = site_dir / ADMIN
     out.mkdir(parents=True, exist_ok=True)
@@ -65,7 +67,7 @@ def publish(site_dir: Path, settings: Settings, backend: dict[str, Any]) -> list
     }
     files = {
         "index.html": index_html(page).encode("utf-8"),
-        "config.yml": render(build_config(settings, backend, settings.site_url)).encode("utf-8"),
+        "config.yml": render(build_config(settings, backend, settings.site_url, logo)).encode(),
     }
     for name, (data, _) in static_files().items():
         files[name] = data
