@@ -236,6 +236,11 @@ def test_on_a_phone(browser, served) -> None:
     assert page.outside == [] and page.errors == []
 
 
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
 def test_the_published_admin_signs_in_through_the_git_host(browser, tmp_path) -> None:
     """With editor.backend, the built site's /admin/ is Decap with that host's sign-in."""
     root = copy_project(tmp_path / "p", branches=False)
@@ -248,8 +253,7 @@ def test_the_published_admin_signs_in_through_the_git_host(browser, tmp_path) ->
     result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
                             capture_output=True, text=True, cwd=REPO, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "site"))
-    handler.log_message = lambda *a: None
+    handler = functools.partial(_Quiet, directory=str(root / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -19,7 +19,7 @@ import yaml
 from conftest import REPO, copy_project
 from helpers import settings_for, write_branch
 
-from generator import schema
+from generator.content import schema
 from generator.editor.cms_config import BackendError, build_config, hosted_backend, render
 from generator.editor.site import STATIC, publish
 
@@ -69,10 +69,16 @@ def test_every_schema_field_is_in_the_editor_with_its_words(tmp_path) -> None:
         e = got[path]
         assert e["label"] == f.label, path
         assert e["required"] is f.required, path  # Decap's default (required) never applies
+        hint = e.get("hint", "")
+        listed = "、".join(e.get("options", []))
         if f.kind == schema.PATH:  # a button picks the file: the hint says how, not the path
-            assert e["hint"].endswith("点“选择图片”上传：JPEG、PNG、WebP 或 HEIC，不超过 30 MB"), path
-        elif f.hint and "、".join(e.get("options", [])) != f.hint:
-            assert f.hint in e["hint"], path
+            assert hint.endswith("点“选择图片”上传：JPEG、PNG、WebP 或 HEIC，不超过 30 MB"), path
+        elif listed and f.hint.startswith(listed):  # a drop-down shows its values itself
+            assert f.hint[len(listed):].lstrip("…；") in hint, path
+        elif f.kind in (schema.LINE, schema.TEXT, schema.INT, schema.YEAR):
+            assert f.hint.replace("[", "").split("，")[0] in hint, path
+            if f.example and not listed:
+                assert f.example in hint, path
         if f.required and f.kind not in (schema.MAP, schema.LIST):
             assert e["hint"].startswith("必填"), path
         if f.max_len and f.kind in (schema.LINE, schema.TEXT) and "options" not in e:

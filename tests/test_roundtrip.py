@@ -11,10 +11,10 @@ import yaml
 from conftest import REPO
 from helpers import settings_for
 
+from generator.content.reading import read_document
 from generator.content.roundtrip import dump, merge, yaml_rt
-from generator.load import read_document
-from generator.scaffold import render_scaffold
-from generator.validate import validate_document
+from generator.content.validate import validate_document
+from generator.tools.scaffold import render_scaffold
 
 EXAMPLES = sorted((REPO / "branches").glob("*/branch.yml"))
 
@@ -95,12 +95,12 @@ def test_a_new_branch_from_the_scaffold_validates(tmp_path: Path) -> None:
         "tags": ["集体经济", "乡村振兴"],
     })
     out = dump(doc)
-    assert "# 必填。支部、村或单位的全称" in out  # the scaffold's comments stay for hand editing
+    assert "# 必填。全称：支部、村或单位的全称" in out  # the scaffold's comments stay for hand editing
     assert "tags: [集体经济, 乡村振兴]" in out
     path = tmp_path / "branch.yml"
     path.write_text(out, "utf-8")
     parsed, problems = read_document(path, "branches/hengchong/branch.yml", "hengchong")
-    branch, more = validate_document(parsed, tmp_path, settings.fields)
+    branch, more = validate_document(parsed, tmp_path, settings.choices)
     assert [p for p in problems + more if p.is_error] == []
     assert branch is not None and branch.brand.methods == ("第一步", "第二步")
     assert branch.members == 48

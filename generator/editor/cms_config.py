@@ -8,6 +8,7 @@ the editor, and ``tests/test_editor_config.py`` fails if one does not.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -106,22 +107,42 @@ def _field(f: schema.Field, settings: Settings, path: str) -> dict[str, Any]:
         "required": f.required,  # Decap's default is required; the schema decides
     }
     # Decap marks optional fields “(可选)”; required ones say 必填 first, as the scaffold does.
-    choices = _choices(f, settings, path)
-    hint = f.hint
-    if choices and hint.startswith("、".join(choices)):
-        # A drop-down shows its values; keep only what the hint says beyond them.
-        hint = hint[len("、".join(choices)) :].lstrip("…；;，, ")
-    if f.kind == schema.PATH:
-        # The schema's hint tells how to write a path; here a button picks the photo.
-        hint = f"点“选择图片”上传：JPEG、PNG、WebP 或 HEIC，不超过 {MAX_UPLOAD_BYTES >> 20} MB"
-    if f.max_len and f.kind in (schema.LINE, schema.TEXT) and not choices:
-        hint = f"{hint}（不超过 {f.max_len} 字）" if hint else f"不超过 {f.max_len} 字"
+    hint = _form_hint(f, _choices(f, settings, path))
     if f.required and f.kind not in (schema.MAP, schema.LIST):
         hint = f"必填。{hint}" if hint else "必填"
     if hint:
         out["hint"] = hint
     out.update(_widget(f, settings, path))
     return out
+
+
+# The schema's hints are written for branch.yml; a few phrases are about YAML and read
+# differently next to a form control.
+_YAML_PHRASES = (
+    (re.compile(r"^写成 \d{4}-\d{2}-\d{2}[；，]?"), ""),  # a date picker writes the date
+    (re.compile(r"^写 true "), ""),  # a switch, not the word true
+    (re.compile(r"\[([^\]]*)\]"), lambda m: "、".join(p.strip() for p in m[1].split(","))),
+)
+
+
+def _form_hint(f: schema.Field, choices: tuple[str, ...]) -> str:
+    """A field's hint as the form shows it (beside its label, control and Decap's own marks)."""
+    if f.kind == schema.PATH:
+        # The schema's hint tells how to write a path; here a button picks the photo.
+        return f"点“选择图片”上传：JPEG、PNG、WebP 或 HEIC，不超过 {MAX_UPLOAD_BYTES >> 20} MB"
+    hint = f.hint
+    for pattern, replacement in _YAML_PHRASES:
+        hint = pattern.sub(replacement, hint)
+    if choices:
+        # A drop-down shows its values; keep only what the hint says beyond them.
+        listed = "、".join(choices)
+        return hint[len(listed) :].lstrip("…；;，, ") if hint.startswith(listed) else hint
+    if f.example and f.kind in (schema.LINE, schema.TEXT, schema.INT, schema.YEAR):
+        if f.example not in hint:
+            hint = f"{hint}，如：{f.example}" if hint else f"如：{f.example}"
+    if f.max_len and f.kind in (schema.LINE, schema.TEXT) and f"不超过 {f.max_len} 字" not in hint:
+        hint = f"{hint}（不超过 {f.max_len} 字）" if hint else f"不超过 {f.max_len} 字"
+    return hint
 
 
 def _widget(f: schema.Field, settings: Settings, path: str) -> dict[str, Any]:
