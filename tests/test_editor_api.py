@@ -317,3 +317,22 @@ def test_reads_list_branches_and_small_photo_previews(served, evil_link) -> None
     assert max(thumb.size) <= 640  # a preview, not the original
     status, problems = served.api("problems", {"slug": "xikou"})
     assert status == 200 and isinstance(problems["problems"], list)
+
+
+def test_the_editor_stays_off_beyond_loopback(tmp_path, capsys) -> None:
+    """``serve -a 0.0.0.0:8000`` shows the preview to the network, never the editor."""
+    from helpers import settings_for
+    from mkdocs.livereload import LiveReloadServer
+
+    from generator.editor.server import EditorApp, mount
+
+    for host, on in (("0.0.0.0", False), ("192.168.1.20", False), ("127.0.0.1", True)):
+        server = LiveReloadServer(builder=lambda: None, host=host, port=8000, root=str(tmp_path))
+        preview = server.get_app()
+        app = mount(server, settings_for(tmp_path))
+        assert (app is not None) is on, host
+        assert isinstance(server.get_app(), EditorApp) is on
+        if not on:
+            assert server.get_app() == preview
+            assert "为安全起见不启用编辑器" in capsys.readouterr().err
+        server.server_close()

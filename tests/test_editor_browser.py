@@ -18,20 +18,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_project
+from conftest import CHROMIUM, REPO, copy_project
 from editor_helpers import jpeg, request, serve, wait_until
-
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", "--disable-sync"]
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+from test_browser import ARTIFACTS, DESKTOP, PHONE
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,14 +43,6 @@ def served(tmp_path_factory: pytest.TempPathFactory):
         shutil.copytree(REPO / "branches" / slug, root / "branches" / slug)
     with serve(root, tmp / "serve.log") as s:
         yield s
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def open_page(browser, served, size: dict = DESKTOP):

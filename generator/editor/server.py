@@ -84,7 +84,7 @@ class EditorApp:
             "mode": "local",
             "api": f"{self.prefix}{API}?token={self.token}",
             "site": f"http://{host}{self.mount}",
-            "livereload": f"{self.mount}livereload/",
+            "livereload": "/livereload/",  # MkDocs answers it at the root, whatever the mount
             "branches": self.backend.folder,
         }
 
