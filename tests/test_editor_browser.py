@@ -9,19 +9,16 @@ to the updated preview is printed.
 from __future__ import annotations
 
 import difflib
-import functools
-import http.server
 import os
 import re
 import shutil
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, REPO, copy_project
+from conftest import CHROMIUM, REPO, copy_project, serve_folder
 from editor_helpers import jpeg, request, serve, wait_until
 from test_browser import ARTIFACTS, DESKTOP, PHONE
 
@@ -220,11 +217,6 @@ def test_on_a_phone(browser, served) -> None:
     assert page.outside == [] and page.errors == []
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
 def test_the_published_admin_signs_in_through_the_git_host(browser, tmp_path) -> None:
     """With editor.backend, the built site's /admin/ is Decap with that host's sign-in."""
     root = copy_project(tmp_path / "p", branches=False)
@@ -237,11 +229,7 @@ def test_the_published_admin_signs_in_through_the_git_host(browser, tmp_path) ->
     result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
                             capture_output=True, text=True, cwd=REPO, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    handler = functools.partial(_Quiet, directory=str(root / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        base = f"http://127.0.0.1:{server.server_address[1]}/"
+    with serve_folder(root / "site") as base:
         context = browser.new_context(**DESKTOP)
         page = context.new_page()
         outside = []
@@ -252,6 +240,3 @@ def test_the_published_admin_signs_in_through_the_git_host(browser, tmp_path) ->
         shot(page, "hosted-signin-desktop")
         assert outside == []  # nothing is fetched before signing in
         context.close()
-    finally:
-        server.shutdown()
-        server.server_close()
