@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .content.schema import Choices
 from .photos import PhotoSettings
@@ -32,6 +33,7 @@ class Settings:
     photos: PhotoSettings = field(default_factory=PhotoSettings)
     search_full_text: bool = False  # index every section, not only what visitors search for
     workers: int | None = None
+    editor_backend: dict[str, Any] | None = None  # editor.backend: publish /admin/ for a git host
     # How this run reports, not what it makes: kept out of repr and ==, so cached pages made by
     # a quiet live preview and by a reporting build are the same.
     progress: bool = field(default=False, repr=False, compare=False)

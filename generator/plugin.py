@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
@@ -35,6 +36,28 @@ class _PhotoOptions(base.Config):
     min_width = c.Type(int, default=800)
 
 
+class _EditorOption(c.BaseConfigOption[dict]):
+    """``editor: {backend: {...}}``, checked on loading so a mistake reads like any other."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = {}
+
+    def run_validation(self, value: object) -> dict:
+        from .editor.cms_config import BackendError, hosted_backend
+
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or set(value) - {"backend"}:
+            raise ValidationError("editor 下只能写 backend，如 {backend: {name: gitlab, ...}}")
+        if value.get("backend") is None:
+            return {}
+        try:
+            return {"backend": hosted_backend(value["backend"])}
+        except BackendError as exc:
+            raise ValidationError(str(exc)) from None
+
+
 class ShowcaseConfig(base.Config):
     county = c.Type(str, default="示例县")
     branches_dir = c.Type(str, default="branches")
@@ -52,6 +75,8 @@ class ShowcaseConfig(base.Config):
     # Extra words for Chinese search segmentation, one a line (jieba's user dictionary format),
     # relative to mkdocs.yml. Brand names, short names, tags and places are added automatically.
     search_dictionary = c.Optional(c.Type(str))
+    # Publish /admin/ for editing through a git host (gitlab, gitea, github); see editor/.
+    editor = _EditorOption()
 
 
 def settings_from(
@@ -84,6 +109,7 @@ def settings_from(
         ),
         workers=options.workers,
         search_full_text=options.search_full_text,
+        editor_backend=options.editor.get("backend"),
         progress=progress,
     )
 
@@ -182,6 +208,16 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        assert self.settings is not None
+        if self.settings.editor_backend and not self.serving:
+            from .editor.cms_config import backend_warning
+            from .editor.site import publish
+
+            logo = config.theme.get("logo")
+            publish(Path(config.site_dir), self.settings, self.settings.editor_backend, logo)
+            warning = backend_warning(self.settings.editor_backend)
+            if warning:
+                log.warning(warning)
         # After an error the terminal ends on it; say so when the preview is current again.
         if not self.serving or self.last is None:
             return
@@ -198,4 +234,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         assert self.settings is not None
         if self.settings.branches_dir.is_dir():
             server.watch(str(self.settings.branches_dir))
+        from .editor.server import mount
+
+        mount(server, self.settings)  # the browser editor at /admin/, saving into branches/
         return server

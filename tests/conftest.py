@@ -17,6 +17,9 @@ from generator.site.output import MANIFEST
 from generator.site.pages import GENERATED
 
 REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 def copy_project(dest: Path, branches: bool = True) -> Path:
@@ -81,3 +84,14 @@ def site_url(example_site: Path) -> Iterator[str]:
     """The built example site over HTTP on 127.0.0.1 (a free port), as a visitor reaches it."""
     with serve_folder(example_site) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """Debian's chromium through Playwright, one for the whole session: the sync API cannot run
+    two at once, and the site's and the editor's browser tests both need one."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield b
+        b.close()

@@ -93,6 +93,26 @@ def render(data: bytes, settings: PhotoSettings, name_root: str) -> Rendered:
     return Rendered(full_w, full_h, outputs, cover, notes)
 
 
+def decode(data: bytes, max_pixels: int) -> Image.Image:
+    """Decode all of ``data`` within the bomb limit, or raise ``Reject``: a photo check without
+    rendering, for the editor's uploads before they are saved. A JPEG is decoded at an eighth
+    of its size, which still reads (and so checks) every byte of it."""
+    if not data:
+        raise Reject("empty")
+    register_heif()
+    with _pillow_limits(max_pixels):
+        im = _open(data, max_pixels)
+        try:
+            if im.format == "JPEG":
+                im.draft("RGB", (max(1, im.width // 8), max(1, im.height // 8)))
+            im.load()
+        except MemoryError:
+            raise Reject("other", "内存不足") from None
+        except Exception:
+            raise Reject("corrupt") from None
+    return im
+
+
 def _cover(
     scaled: list[Image.Image],
     full_w: int,

@@ -18,18 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from ..config import Settings
 from ..content import schema
 from ..content.branches import SLUG_RE
 from ..content.reading import BRANCH_FILE, find_branch_files, read_document
+from ..content.roundtrip import dump, keep_comment_column, text_value, yaml_rt
 from ..content.slugs import slugify
 from ..content.validate import validate_document
-from ..display import display_width
 from ..files import atomic_write
 from ..problems import rel_path
 from .scaffold import render_scaffold
@@ -87,15 +85,6 @@ class Summary:
 
 class RegisterError(ValueError):
     """The file as a whole cannot be read (not a row problem)."""
-
-
-def _yaml() -> YAML:
-    # Settings under which every example branch.yml round-trips byte for byte.
-    y = YAML()
-    y.preserve_quotes = True
-    y.width = 4096  # never re-wrap long Chinese lines
-    y.indent(mapping=2, sequence=4, offset=2)
-    return y
 
 
 # --- reading the spreadsheet ----------------------------------------------------------------
@@ -219,7 +208,7 @@ def _existing_branches(settings: Settings) -> dict[str, _Existing]:
         entry = _Existing(folder.name, path)
         found[folder.name] = entry
         try:
-            data = _yaml().load(path.read_text("utf-8-sig"))
+            data = yaml_rt().load(path.read_text("utf-8-sig"))
         except (OSError, UnicodeDecodeError, YAMLError):
             continue
         if isinstance(data, dict) and isinstance(data.get("name"), str):
@@ -264,7 +253,7 @@ def _import_row(
 
     folder = settings.branches_dir / slug
     path = folder / BRANCH_FILE
-    y = _yaml()
+    y = yaml_rt()
     original = ""
     if match is not None:
         try:
@@ -280,21 +269,19 @@ def _import_row(
         data = y.load(render_scaffold(settings, name))
 
     changed = _apply(data, values)
-    buf = io.StringIO()
-    y.dump(data, buf)
-    text = buf.getvalue()
+    text = dump(data)
     errors = _validate(settings, text, folder, slug)
     if errors:
         raise _RowErrors(*errors)
     claimed[slug] = number
     if match is None:
         (folder / "photos").mkdir(parents=True, exist_ok=True)
-        _write(path, text)
+        atomic_write(path, text)
         existing[slug] = existing["名称:" + name] = _Existing(slug, path)
         return "created", slug, f"（{name}）"
     if text == original:
         return "unchanged", slug, ""
-    _write(path, text)
+    atomic_write(path, text)
     return "updated", slug, "：" + "、".join(changed)
 
 
@@ -319,36 +306,9 @@ def _apply(data: CommentedMap, values: dict[str, str]) -> list[str]:
         if _same(old, value):
             continue
         parent[key] = value
-        _keep_comment_column(parent, key, old, value)
+        keep_comment_column(parent, key, old, value)
         changed.append(col.header)
     return changed
-
-
-def _keep_comment_column(parent: CommentedMap, key: str, old: Any, new: Any) -> None:
-    """Keep the ``# …`` after a changed value where it was on screen.
-
-    ruamel.yaml counts characters, but a Chinese character takes two columns in an editor,
-    so without this the aligned comments of the scaffold drift right by one per character.
-    """
-    entry = parent.ca.items.get(key)
-    token = entry[2] if entry and len(entry) > 2 else None
-    if token is None or isinstance(new, (FoldedScalarString, LiteralScalarString)):
-        return
-    if isinstance(new, CommentedSeq) and not new.fa.flow_style():
-        return  # the comment stays on the key's own line
-
-    def shown(value: Any) -> str:
-        if isinstance(value, list):
-            return "".join(map(str, value))
-        return "" if value is None else str(value)
-
-    shift = _extra(shown(new)) - _extra(shown(old))
-    token.column = max(0, token.column - shift)
-
-
-def _extra(text: str) -> int:
-    """Columns ``text`` takes beyond its length (ruamel counts comment columns in characters)."""
-    return display_width(text) - len(text)
 
 
 def _value(col: Column, raw: str, old: Any) -> Any:
@@ -361,15 +321,7 @@ def _value(col: Column, raw: str, old: Any) -> Any:
     if col.kind in (schema.INT, schema.YEAR):
         return int(raw) if re.fullmatch(r"[+-]?\d+", raw) else raw  # the validator says why not
     if col.kind == schema.TEXT:
-        # Keep the style the file already uses (| or > block, or one plain line).
-        text = raw.strip()
-        keep_newline = isinstance(old, str) and old.endswith("\n")
-        if isinstance(old, LiteralScalarString):
-            return LiteralScalarString(text + ("\n" if keep_newline else ""))
-        if isinstance(old, str) and old.strip() and not isinstance(old, FoldedScalarString):
-            return text
-        # New, empty or folded: a long paragraph reads best as a folded block.
-        return FoldedScalarString(text + ("\n" if keep_newline else ""))
+        return text_value(raw, old)
     return " ".join(raw.split())
 
 
@@ -398,11 +350,6 @@ def _validate(settings: Settings, text: str, folder: Path, slug: str) -> list[tu
         if col is not None:
             out.append((col.header, p.message))
     return out
-
-
-def _write(path: Path, text: str) -> None:
-    """An interrupted import never leaves half a file."""
-    atomic_write(path, text)
 
 
 def _first_line(exc: Exception) -> str:
