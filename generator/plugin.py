@@ -15,10 +15,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from .buildcache import BuildCache
-from .config import DEFAULT_FIELDS, Settings
+from .config import DEFAULT_FIELDS, Settings, SiteInfo
 from .photos import PhotoSettings
 from .pipeline import Result, generate
 from .progress import Progress
+from .site.public import source_folders, theme_context
 from .site.search_terms import search_terms
 
 log = logging.getLogger("mkdocs.plugins.showcase")
@@ -32,6 +33,39 @@ class _PhotoOptions(base.Config):
     cover_width = c.Type(int, default=640)
     max_megapixels = c.Type(int, default=100)
     min_width = c.Type(int, default=800)
+
+
+class _Text(c.BaseConfigOption[str]):
+    """Text that may also be written as a number (``site_code: 3300000000``); absent: empty."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = ""
+
+    def run_validation(self, value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise c.ValidationError(f"应为文字，现为 {value!r}")
+        return str(value).strip()
+
+
+class _Conac(base.Config):
+    id = _Text()  # the mark's id in its link to bszs.conac.cn
+    image = _Text()  # the mark's image (as issued), a file in docs_dir
+
+
+class _SiteInfo(base.Config):
+    sponsor = _Text()
+    contact = _Text()
+    icp = _Text()
+    police = _Text()
+    site_code = _Text()
+    conac = c.SubConfig(_Conac)
+
+
+class _WeChat(base.Config):
+    signature_endpoint = _Text()
 
 
 class ShowcaseConfig(base.Config):
@@ -51,6 +85,12 @@ class ShowcaseConfig(base.Config):
     # Extra words for Chinese search segmentation, one a line (jieba's user dictionary format),
     # relative to mkdocs.yml. Brand names, short names, tags and places are added automatically.
     search_dictionary = c.Optional(c.Type(str))
+    # Footer of every page: 主办单位, 联系方式, ICP and 公安 filing numbers, 网站标识码 ...
+    site_info = c.SubConfig(_SiteInfo)
+    # og:image of pages without a cover photo (a JPEG or PNG of at least 300 px, in docs_dir)
+    share_image = c.Type(str, default="assets/share.png")
+    # WeChat share cards through the county's official-account backend; absent: nothing loaded
+    wechat = c.SubConfig(_WeChat)
 
 
 def settings_from(options: ShowcaseConfig, config: MkDocsConfig) -> Settings:
@@ -80,6 +120,17 @@ def settings_from(options: ShowcaseConfig, config: MkDocsConfig) -> Settings:
         ),
         workers=options.workers,
         search_full_text=options.search_full_text,
+        site_info=SiteInfo(
+            sponsor=options.site_info.sponsor,
+            contact=options.site_info.contact,
+            icp=options.site_info.icp,
+            police=options.site_info.police,
+            site_code=options.site_info.site_code,
+            conac_id=options.site_info.conac.id,
+            conac_image=options.site_info.conac.image,
+        ),
+        share_image=options.share_image,
+        wechat_signature_endpoint=options.wechat.signature_endpoint,
     )
 
 
@@ -102,7 +153,32 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.settings = settings_from(self.config, config)
+        if self.settings.wechat_signature_endpoint and "navigation.instant" in (
+            config.theme.get("features") or []
+        ):
+            # Instant loading changes the address without loading the page, and the signature
+            # WeChat checks on iOS is for the first address: shared cards would break.
+            raise PluginError("wechat.signature_endpoint 不能与主题的 navigation.instant 同时使用")
         return config
+
+    def on_env(self, env, *, config: MkDocsConfig, files):
+        assert self.settings is not None
+        env.globals["showcase"] = theme_context(self.settings)
+        return env
+
+    def on_files(self, files, *, config: MkDocsConfig):
+        """Keep sources out of the site when they sit inside docs_dir (theme templates of a
+        custom_dir kept there, branch folders, the cache): only site files are published."""
+        assert self.settings is not None
+        theme_dir = config.theme.custom_dir
+        hidden = source_folders(self.settings, Path(theme_dir).resolve() if theme_dir else None)
+        docs = str(self.settings.docs_dir)
+        for f in list(files):
+            inside = f.src_dir is not None and str(Path(f.src_dir).resolve()) == docs
+            source = Path(f.src_uri).name == "branch.yml" or _under(f.abs_src_path, hidden)
+            if inside and source:
+                files.remove(f)
+        return files
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         if self.pregenerated is not None:
@@ -178,3 +254,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         if self.settings.branches_dir.is_dir():
             server.watch(str(self.settings.branches_dir))
         return server
+
+
+def _under(path: str | None, folders: list[Path]) -> bool:
+    return path is not None and any(Path(path).resolve().is_relative_to(d) for d in folders)

@@ -17,6 +17,9 @@ from generator.site.output import MANIFEST
 from generator.site.pages import GENERATED
 
 REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--no-first-run", "--disable-sync"]
 
 
 def copy_project(dest: Path, branches: bool = True) -> Path:
@@ -24,6 +27,7 @@ def copy_project(dest: Path, branches: bool = True) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "mkdocs.yml", dest / "mkdocs.yml")
     shutil.copy2(REPO / "search-dict.txt", dest / "search-dict.txt")
+    shutil.copytree(REPO / "overrides", dest / "overrides")
     skip = set(GENERATED) | {MANIFEST}
     shutil.copytree(REPO / "site_src", dest / "site_src",
                     ignore=lambda d, names: [n for n in names if Path(d) == REPO / "site_src"
@@ -81,3 +85,13 @@ def site_url(example_site: Path) -> Iterator[str]:
     """The built example site over HTTP on 127.0.0.1 (a free port), as a visitor reaches it."""
     with serve_folder(example_site) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """One headless Debian chromium for every browser test of the session."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
+        yield b
+        b.close()

@@ -18,10 +18,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
+from conftest import CHROMIUM
 
-CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", "--disable-sync"]
 PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
          "device_scale_factor": 2}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -41,14 +39,6 @@ expect = sync_api.expect
 
 
 # ---------------------------------------------------------------- fixtures and helpers
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
 
 @pytest.fixture()
 def phone(browser) -> Iterator:

@@ -29,6 +29,7 @@ from ..photos import PhotoResult, Rendition
 from ..progress import Progress
 from .qrcodes import qr_codes
 from ..content.schema import LEVELS
+from .share import share_name
 from .text import md_inline, plain, render_text
 
 MEDIA_DIR = "media"
@@ -238,7 +239,10 @@ class _Renderer:
             keep_all=_keep_all,
             group_count=lambda g: f"{g.name} {len(g.branches)} 个",
         )
-        env.globals.update(levels=LEVELS)
+        env.globals.update(
+            levels=LEVELS,
+            share_image=lambda p: f"{MEDIA_DIR}/{share_name(p)}",  # og:image, a site path
+        )
         self.env = env
 
     def page(self, template: str, src: str, **context) -> str:
