@@ -334,3 +334,22 @@ def test_wechat_files_only_with_the_option(tmp_path: Path, endpoint: str) -> Non
             assert len(wechat) == 1 and f'data-endpoint="{endpoint}"' in wechat[0], path
         else:
             assert not wechat and "jweixin" not in html, path
+
+
+# --------------------------------------------------------------------------- first view on a phone
+
+
+def test_first_screen_is_not_held_back_by_the_lightbox(example_site: Path) -> None:
+    """Pages without a lightbox load none of its files; on a branch page its script is deferred
+    (not render-blocking) and the cover is requested first, from <head>, with the same srcset."""
+    home = (example_site / "index.html").read_text("utf-8")
+    assert "glightbox" not in home
+    html = (example_site / "branches/dawan/index.html").read_text("utf-8")
+    scripts = [a for t, a in Tags(html).tags if t == "script" and "glightbox" in a.get("src", "")]
+    assert len(scripts) == 1 and "defer" in scripts[0], scripts
+    head = html[: html.index("</head>")]
+    preload = re.search(r'<link rel="preload" as="image"[^>]*imagesrcset="([^"]+)"'
+                        r'[^>]*imagesizes="([^"]+)"', head, re.S)
+    cover = re.search(r'<div class="sc-cover"><img [^>]*srcset="([^"]+)" sizes="([^"]+)"', html)
+    assert preload and cover and preload.groups() == cover.groups()
+    assert head.index('rel="preload"') < head.index('rel="stylesheet"')

@@ -242,6 +242,8 @@ class _Renderer:
         env.globals.update(
             levels=LEVELS,
             share_image=lambda p: f"{MEDIA_DIR}/{share_name(p)}",  # og:image, a site path
+            # the cover's renditions as [site path, width], for a <link rel="preload"> in <head>
+            preload=lambda p: [[f"{MEDIA_DIR}/{r.name}", r.width] for r in p.renditions],
         )
         self.env = env
 

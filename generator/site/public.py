@@ -155,3 +155,23 @@ def _line_of(lines: list[str], path: tuple[str, ...]) -> int:
         else:
             break
     return line + 1
+
+
+_LIGHTBOX_JS = re.compile(r'<script src="([^"<>]*glightbox\.min\.js)"></script>')
+_LIGHTBOX_INIT = re.compile(r'(<script id="init-glightbox">)(.*?)(</script>)', re.S)
+
+
+def defer_lightbox(html: str) -> str:
+    """mkdocs-glightbox's script, loaded in <head> without ``defer``, holds back the first screen
+    of a branch page by a round trip on a slow phone; the lightbox is needed only once the page
+    is there. Its script is deferred and its start-up runs once the page is parsed. A page in
+    another shape (another plugin version) is left as it is."""
+    if not (_LIGHTBOX_JS.search(html) and _LIGHTBOX_INIT.search(html)):
+        return html
+    html = _LIGHTBOX_JS.sub(r'<script src="\1" defer></script>', html, count=1)
+    return _LIGHTBOX_INIT.sub(
+        lambda m: f'{m.group(1)}document.addEventListener("DOMContentLoaded", () => {{'
+        f"\n{m.group(2)}}});\n{m.group(3)}",
+        html,
+        count=1,
+    )
