@@ -39,17 +39,36 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", "--disable-sync"]
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 # DevTools' "Fast 3G" preset (front_end/core/sdk/NetworkManager.ts): 1.6 Mbit/s down and 750 kbit/s
 # up, each × 0.9, and 150 ms × 3.75 of latency.
-FAST_3G = {"offline": False, "latency": 562.5, "downloadThroughput": 1.6e6 / 8 * 0.9,
-           "uploadThroughput": 750e3 / 8 * 0.9}
+FAST_3G = {
+    "offline": False,
+    "latency": 562.5,
+    "downloadThroughput": 1.6e6 / 8 * 0.9,
+    "uploadThroughput": 750e3 / 8 * 0.9,
+}
 CPU_SLOWDOWN = 4
-GZIP_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml",
-              "application/xml")
+GZIP_TYPES = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+    "application/xml",
+)
 BARE = "/__bare__/"
 
 LCP_OBSERVER = """
@@ -128,9 +147,11 @@ def make_site(work: Path, slug: str, phone_cover: bool) -> Path:
     for name in ("overrides", "branches"):
         shutil.copytree(REPO / name, root / name)
     skip = set(GENERATED) | {MANIFEST}
-    shutil.copytree(REPO / "site_src", root / "site_src",
-                    ignore=lambda d, names: [n for n in names if Path(d) == REPO / "site_src"
-                                             and n in skip])
+    shutil.copytree(
+        REPO / "site_src",
+        root / "site_src",
+        ignore=lambda d, names: [n for n in names if Path(d) == REPO / "site_src" and n in skip],
+    )
     if (REPO / ".cache").is_dir():
         shutil.copytree(REPO / ".cache", root / ".cache")
     if phone_cover:
@@ -149,9 +170,13 @@ def make_site(work: Path, slug: str, phone_cover: bool) -> Path:
             portrait = ImageOps.exif_transpose(old).height > old.width
         image = _synth(7)
         (image.transpose(Image.Transpose.ROTATE_90) if portrait else image).save(
-            path, "JPEG", quality=90)
-    subprocess.run([sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
-                   check=True, stdout=subprocess.DEVNULL)
+            path, "JPEG", quality=90
+        )
+    subprocess.run(
+        [sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return root / "site"
 
 
@@ -168,16 +193,22 @@ def bare_pages(site: Path, branch: str) -> dict[str, str]:
     cover = re.search(r'<div class="sc-cover">(<img [^>]+>)', html)
     if not cover:
         sys.exit(f"branches/{branch}/ has no cover photo; choose another with --branch")
-    img = re.sub(r'(src|srcset)="([^"]+)"', lambda m: f'{m.group(1)}="{_absolute(m.group(2))}"',
-                 cover.group(1))
+    img = re.sub(
+        r'(src|srcset)="([^"]+)"',
+        lambda m: f'{m.group(1)}="{_absolute(m.group(2))}"',
+        cover.group(1),
+    )
     home = (site / "index.html").read_text("utf-8")
     title = re.search(r'<h1 class="sc-hero__title">(.*?)</h1>', home, re.S)
-    head = ('<!doctype html><html lang="zh"><meta charset="utf-8">'
-            '<meta name="viewport" content="width=device-width,initial-scale=1">'
-            '<style>body{margin:0;font-family:sans-serif}img{width:100%;height:auto}</style>')
+    head = (
+        '<!doctype html><html lang="zh"><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        "<style>body{margin:0;font-family:sans-serif}img{width:100%;height:auto}</style>"
+    )
     return {
         "branch": head + f"<body>{img}</body></html>",
-        "home": head + f"<body><h1>{title.group(1) if title else '支部品牌展示'}</h1></body></html>",
+        "home": head
+        + f"<body><h1>{title.group(1) if title else '支部品牌展示'}</h1></body></html>",
     }
 
 
@@ -197,8 +228,10 @@ def first_view(browser, url: str) -> dict:
     kinds: dict[str, str] = {}
     sizes: dict[str, float] = {}
     cdp.on("Network.responseReceived", lambda e: kinds.__setitem__(e["requestId"], e["type"]))
-    cdp.on("Network.loadingFinished",
-           lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    cdp.on(
+        "Network.loadingFinished",
+        lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]),
+    )
     page.goto(url, wait_until="load", timeout=120_000)
     page.wait_for_load_state("networkidle", timeout=120_000)
     lcp = page.evaluate("window.__lcp")
@@ -211,9 +244,16 @@ def first_view(browser, url: str) -> dict:
         kind = kinds.get(rid, "Other")
         by_kind[kind] = by_kind.get(kind, 0) + size
     last = lcp[-1] if lcp else {"time": float("nan"), "what": "", "url": ""}
-    return {"lcp": last["time"] / 1000, "lcp_element": last["what"], "lcp_url": last["url"],
-            "fcp": (nav["fcp"] or float("nan")) / 1000, "load": nav["load"] / 1000,
-            "bytes": sum(sizes.values()), "by_kind": by_kind, "requests": len(sizes)}
+    return {
+        "lcp": last["time"] / 1000,
+        "lcp_element": last["what"],
+        "lcp_url": last["url"],
+        "fcp": (nav["fcp"] or float("nan")) / 1000,
+        "load": nav["load"] / 1000,
+        "bytes": sum(sizes.values()),
+        "by_kind": by_kind,
+        "requests": len(sizes),
+    }
 
 
 def median_of(runs: list[dict]) -> dict:
@@ -226,8 +266,9 @@ def median_of(runs: list[dict]) -> dict:
     return out
 
 
-def measure(browser, site: Path, pages: list[tuple[str, str, str]], bare: dict[str, bytes],
-            rounds: int) -> list[dict]:
+def measure(
+    browser, site: Path, pages: list[tuple[str, str, str]], bare: dict[str, bytes], rounds: int
+) -> list[dict]:
     results = []
     for compress in (True, False):
         server = serve(site, compress, bare)
@@ -237,14 +278,22 @@ def measure(browser, site: Path, pages: list[tuple[str, str, str]], bare: dict[s
             for _ in range(rounds):  # interleaved, so load on the machine hits both alike
                 ours.append(first_view(browser, base + path))
                 least.append(first_view(browser, base + bare_path.lstrip("/")))
-            row = {"page": name, "gzip": compress, "ours": median_of(ours), "bare": median_of(least)}
+            row = {
+                "page": name,
+                "gzip": compress,
+                "ours": median_of(ours),
+                "bare": median_of(least),
+            }
             results.append(row)
             o, b = row["ours"], row["bare"]
-            print(f"{name:>28} gzip={'on ' if compress else 'off'} LCP {o['lcp']:.2f} s "
-                  f"(bare {b['lcp']:.2f} s, ×{o['lcp'] / b['lcp']:.2f}) rounds {o['rounds']} "
-                  f"· {o['bytes'] / 1024:.0f} KB in {o['requests']:.0f} requests "
-                  f"(bare {b['bytes'] / 1024:.0f} KB) · LCP element {o['lcp_element']} "
-                  f"{o['lcp_url'].rsplit('/', 1)[-1]}", flush=True)
+            print(
+                f"{name:>28} gzip={'on ' if compress else 'off'} LCP {o['lcp']:.2f} s "
+                f"(bare {b['lcp']:.2f} s, ×{o['lcp'] / b['lcp']:.2f}) rounds {o['rounds']} "
+                f"· {o['bytes'] / 1024:.0f} KB in {o['requests']:.0f} requests "
+                f"(bare {b['bytes'] / 1024:.0f} KB) · LCP element {o['lcp_element']} "
+                f"{o['lcp_url'].rsplit('/', 1)[-1]}",
+                flush=True,
+            )
         server.shutdown()
         server.server_close()
     return results
@@ -268,10 +317,13 @@ def main() -> None:
             (example, [("home", "", "home"), (f"branch {args.branch}", branch, "branch")]),
             (phone, [(f"branch {args.branch}, phone-photo cover", branch, "branch")]),
         ):
-            bare = {f"{BARE}{name}.html": html.encode()
-                    for name, html in bare_pages(site, args.branch).items()}
-            results += measure(browser, site, [(n, u, f"{BARE}{b}.html") for n, u, b in pages],
-                               bare, args.rounds)
+            bare = {
+                f"{BARE}{name}.html": html.encode()
+                for name, html in bare_pages(site, args.branch).items()
+            }
+            results += measure(
+                browser, site, [(n, u, f"{BARE}{b}.html") for n, u, b in pages], bare, args.rounds
+            )
         browser.close()
     print()
     print(report(results))
@@ -285,14 +337,19 @@ def report(rows: list[dict]) -> str:
     ]
     for r in rows:
         o, b = r["ours"], r["bare"]
-        kinds = ", ".join(f"{k.lower()} {v / 1024:.0f}" for k, v in
-                          sorted(o["by_kind"].items(), key=lambda kv: -kv[1]) if v >= 512)
+        kinds = ", ".join(
+            f"{k.lower()} {v / 1024:.0f}"
+            for k, v in sorted(o["by_kind"].items(), key=lambda kv: -kv[1])
+            if v >= 512
+        )
         element = o["lcp_element"].split(".")[0].lower() + (
-            f" {o['lcp_url'].rsplit('/', 1)[-1]}" if o["lcp_url"] else "")
+            f" {o['lcp_url'].rsplit('/', 1)[-1]}" if o["lcp_url"] else ""
+        )
         lines.append(
             f"| {r['page']} | {'on' if r['gzip'] else 'off'} | {o['lcp']:.2f} | {b['lcp']:.2f} | "
             f"{o['lcp'] / b['lcp']:.2f} | {o['fcp']:.2f} | {o['bytes'] / 1024:.0f} | "
-            f"{b['bytes'] / 1024:.0f} | {o['requests']:.0f} | {kinds} | {element} |")
+            f"{b['bytes'] / 1024:.0f} | {o['requests']:.0f} | {kinds} | {element} |"
+        )
     return "\n".join(lines)
 
 

@@ -29,16 +29,22 @@ from conftest import CHROMIUM, REPO, copy_project
 
 from generator.cli import main as showcase
 
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 ELDER_KEY = "showcase.elder"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("SHOWCASE_REQUIRE_BROWSER"),
-                       reason="needs Debian chromium at /usr/bin/chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("SHOWCASE_REQUIRE_BROWSER"),
+        reason="needs Debian chromium at /usr/bin/chromium",
+    ),
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -51,8 +57,10 @@ expect = sync_api.expect
 @pytest.fixture(scope="module")
 def example() -> dict[str, dict]:
     """slug → parsed branch.yml of the example county."""
-    out = {p.parent.name: yaml.safe_load(p.read_text("utf-8"))
-           for p in sorted((REPO / "branches").glob("*/branch.yml"))}
+    out = {
+        p.parent.name: yaml.safe_load(p.read_text("utf-8"))
+        for p in sorted((REPO / "branches").glob("*/branch.yml"))
+    }
     assert len(out) >= 10
     return out
 
@@ -92,7 +100,9 @@ def font_sizes(page) -> dict[str, float]:
 
 def assert_enlarged(normal: dict[str, float], elder: dict[str, float], where: str) -> None:
     assert set(normal) == set(elder) and {"text", "heading", "footer"} <= set(normal), where
-    small = {k: round(elder[k] / normal[k], 3) for k in normal if elder[k] < normal[k] * 1.25 - .01}
+    small = {
+        k: round(elder[k] / normal[k], 3) for k in normal if elder[k] < normal[k] * 1.25 - 0.01
+    }
     assert not small, f"{where}: text not enlarged to 125 % in 长辈模式: {small}"
 
 
@@ -201,6 +211,7 @@ def _luminance(rgb) -> float:
     def channel(c: float) -> float:
         c /= 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = (channel(c) for c in rgb)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -221,11 +232,25 @@ def contrasts(page, selectors: list[str]) -> dict[str, float]:
 
 
 TEXTS = {
-    "": [".sc-card__meta", ".sc-card__summary", ".sc-card__slogan", ".sc-figure__label",
-         ".sc-recent time", ".md-footer-meta .sc-footer__item",
-         ".sc-footer a"],
-    "branch": ["article .sc-summary p", ".sc-kicker a", ".sc-slogan", "table.sc-facts td",
-               "table.sc-facts th", ".sc-text p", ".sc-pager span", ".sc-photo figcaption"],
+    "": [
+        ".sc-card__meta",
+        ".sc-card__summary",
+        ".sc-card__slogan",
+        ".sc-figure__label",
+        ".sc-recent time",
+        ".md-footer-meta .sc-footer__item",
+        ".sc-footer a",
+    ],
+    "branch": [
+        "article .sc-summary p",
+        ".sc-kicker a",
+        ".sc-slogan",
+        "table.sc-facts td",
+        "table.sc-facts th",
+        ".sc-text p",
+        ".sc-pager span",
+        ".sc-photo figcaption",
+    ],
 }
 
 TARGETS = """() => [...document.querySelectorAll(
@@ -247,8 +272,9 @@ def test_elder_mode_stronger_contrast_and_larger_tap_targets(browser, site_url, 
             measured[elder] = (contrasts(page, TEXTS[key]), page.evaluate(TARGETS))
             page.context.close()
         (normal, normal_targets), (strong, elder_targets) = measured[False], measured[True]
-        assert set(strong) == set(TEXTS[key]), f"{url}: selectors not found: " \
-            f"{set(TEXTS[key]) - set(strong)}"
+        assert set(strong) == set(TEXTS[key]), (
+            f"{url}: selectors not found: {set(TEXTS[key]) - set(strong)}"
+        )
         for sel, ratio in strong.items():
             report.append(f"{key or 'home'} {sel}: {normal[sel]} → {ratio}")
             # WCAG AAA for normal text is 7:1; never weaker than the normal mode
@@ -285,7 +311,9 @@ def test_elder_mode_with_search_lightbox_and_print(browser, site_url, example) -
         # print: the same one-page A4 poster, without the button
         page.emulate_media(media="print")
         expect(elder_button(page)).to_be_hidden()
-        print_root = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+        print_root = page.evaluate(
+            "parseFloat(getComputedStyle(document.documentElement).fontSize)"
+        )
         pdf = page.pdf(format="A4", print_background=True)
         pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
         measured[elder] = (search_size, title_size, close, print_root, pages, opened)
@@ -311,8 +339,12 @@ def test_axe_no_serious_violations_in_either_mode(browser, site_url, example) ->
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    urls = [site_url, f"{site_url}branches/{gallery_slug(example)}/", f"{site_url}404.html",
-            f"{site_url}towns/"]
+    urls = [
+        site_url,
+        f"{site_url}branches/{gallery_slug(example)}/",
+        f"{site_url}404.html",
+        f"{site_url}towns/",
+    ]
     serious = []
     for elder in (False, True):
         page = new_page(browser, PHONE, elder=elder)
@@ -322,12 +354,16 @@ def test_axe_no_serious_violations_in_either_mode(browser, site_url, example) ->
             results = axe.run(page)
             for v in results.response["violations"]:
                 nodes = [" ".join(n["target"]) for n in v["nodes"]]
-                print(f"{'长辈' if elder else '普通'} {url}: {v.get('impact')} {v['id']} {nodes[:3]}")
+                print(
+                    f"{'长辈' if elder else '普通'} {url}: {v.get('impact')} {v['id']} {nodes[:3]}"
+                )
                 if all((v["id"], n) in THIRD_PARTY for n in nodes):
                     continue
                 if v.get("impact") in ("serious", "critical"):
-                    serious.append(f"{'长辈模式' if elder else '普通模式'} {url} {v['id']}: "
-                                   f"{v['help']} {nodes[:5]}")
+                    serious.append(
+                        f"{'长辈模式' if elder else '普通模式'} {url} {v['id']}: "
+                        f"{v['help']} {nodes[:5]}"
+                    )
         page.context.close()
     assert not serious, "\n".join(serious)
 
@@ -356,11 +392,59 @@ STRINGS = """() => {
 }"""
 
 # Names that are not English to translate: file formats, products, filing marks, units.
-PROPER = {"ICP", "SVG", "PDF", "JPEG", "JPG", "PNG", "WebP", "HEIC", "HEIF", "YAML", "JSON", "CSV",
-          "Excel", "VS", "Code", "GitHub", "GitLab", "Pages", "Actions", "Red", "Hat", "iPhone",
-          "MkDocs", "Material", "showcase", "CI", "Tab", "Ctrl", "Enter", "GPS", "EXIF", "URL",
-          "http", "https", "xlsx", "csv", "yml", "QR", "Windows", "macOS", "Linux", "Python",
-          "pip", "git", "KB", "MB", "px", "WPS", "Word", "UTF", "GBK"}
+PROPER = {
+    "ICP",
+    "SVG",
+    "PDF",
+    "JPEG",
+    "JPG",
+    "PNG",
+    "WebP",
+    "HEIC",
+    "HEIF",
+    "YAML",
+    "JSON",
+    "CSV",
+    "Excel",
+    "VS",
+    "Code",
+    "GitHub",
+    "GitLab",
+    "Pages",
+    "Actions",
+    "Red",
+    "Hat",
+    "iPhone",
+    "MkDocs",
+    "Material",
+    "showcase",
+    "CI",
+    "Tab",
+    "Ctrl",
+    "Enter",
+    "GPS",
+    "EXIF",
+    "URL",
+    "http",
+    "https",
+    "xlsx",
+    "csv",
+    "yml",
+    "QR",
+    "Windows",
+    "macOS",
+    "Linux",
+    "Python",
+    "pip",
+    "git",
+    "KB",
+    "MB",
+    "px",
+    "WPS",
+    "Word",
+    "UTF",
+    "GBK",
+}
 
 
 def english_words(text: str, allowed: set[str]) -> list[str]:
@@ -380,8 +464,12 @@ def test_no_english_a_visitor_can_see(browser, site_url, example_site, example) 
     """Every page's visible text and its alt, title, aria-label and placeholder attributes, in
     both modes' chrome and with the search open: nothing in English. Code samples in the staff
     guide, file formats and product names are not English to translate."""
-    content = {w for data in example.values() for value in _strings(data)
-               for w in re.findall(r"[A-Za-z]{2,}", value)}  # what staff wrote, not the keys
+    content = {
+        w
+        for data in example.values()
+        for value in _strings(data)
+        for w in re.findall(r"[A-Za-z]{2,}", value)
+    }  # what staff wrote, not the keys
     allowed = PROPER | content
     urls = []
     for path in sorted(example_site.rglob("*.html")):
@@ -393,7 +481,7 @@ def test_no_english_a_visitor_can_see(browser, site_url, example_site, example) 
         page.goto(url, wait_until="load")
         for kind, text in page.evaluate(STRINGS):
             for word in english_words(text, allowed):
-                found.setdefault(f"{url[len(site_url) - 1:]} {kind}", set()).add(word)
+                found.setdefault(f"{url[len(site_url) - 1 :]} {kind}", set()).add(word)
     # the search, open, with a query that finds nothing and one that finds something
     page.goto(site_url)
     page.wait_for_load_state("networkidle")
@@ -412,7 +500,8 @@ def test_no_english_a_visitor_can_see(browser, site_url, example_site, example) 
     page.context.close()
     assert len(urls) > 20
     assert not found, "English a visitor can see:\n" + "\n".join(
-        f"{k}: {sorted(v)}" for k, v in sorted(found.items()))
+        f"{k}: {sorted(v)}" for k, v in sorted(found.items())
+    )
 
 
 # ---------------------------------------------------------------- the first screen of a phone
@@ -421,9 +510,10 @@ def test_no_english_a_visitor_can_see(browser, site_url, example_site, example) 
 def test_brand_name_on_a_phones_first_screen(browser, site_url, example, example_site) -> None:
     """Whatever the cover's shape (the example has a portrait one), the brand name is on the
     first screen of a 375×812 phone, in both modes."""
-    shapes = re.findall(r'<div class="sc-cover"><img [^>]*width="(\d+)" height="(\d+)"',
-                        "".join(p.read_text("utf-8")
-                                for p in example_site.glob("branches/*/index.html")))
+    shapes = re.findall(
+        r'<div class="sc-cover"><img [^>]*width="(\d+)" height="(\d+)"',
+        "".join(p.read_text("utf-8") for p in example_site.glob("branches/*/index.html")),
+    )
     assert any(int(h) > int(w) for w, h in shapes), "the example should have a portrait cover"
     low = []
     for elder in (False, True):
@@ -434,8 +524,10 @@ def test_brand_name_on_a_phones_first_screen(browser, site_url, example, example
             expect(h1).to_have_text(data["brand"]["name"])
             box = h1.bounding_box()
             if box["y"] + box["height"] > 812:
-                low.append(f"{slug}{' (长辈模式)' if elder else ''}: h1 ends at "
-                           f"{box['y'] + box['height']:.0f} px")
+                low.append(
+                    f"{slug}{' (长辈模式)' if elder else ''}: h1 ends at "
+                    f"{box['y'] + box['height']:.0f} px"
+                )
         page.context.close()
     assert not low, "brand name below a phone's first screen:\n" + "\n".join(low)
 
@@ -476,8 +568,12 @@ APP_ID = "wx0000000000000000"
 def wechat_signature(url: str, nonce: str = "Wm3WZYTPz0wzccnW", timestamp: int = 1414587457):
     """WeChat's JS-SDK signature, as an official-account backend computes it."""
     raw = f"jsapi_ticket={TICKET}&noncestr={nonce}&timestamp={timestamp}&url={url}"
-    return {"appId": APP_ID, "timestamp": timestamp, "nonceStr": nonce,
-            "signature": hashlib.sha1(raw.encode()).hexdigest()}
+    return {
+        "appId": APP_ID,
+        "timestamp": timestamp,
+        "nonceStr": nonce,
+        "signature": hashlib.sha1(raw.encode()).hexdigest(),
+    }
 
 
 class _PortalHandler(http.server.SimpleHTTPRequestHandler):
@@ -548,8 +644,10 @@ def portal(example_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     edits = [
         ("site_url: https://showcase.example.org/\n", f"site_url: {base}\n"),
         ("site_dir: site\n", "site_dir: www/zzb/ppzs\n"),
-        ("      share_image: assets/share.png\n",
-         "      share_image: assets/share.png\n      wechat: {signature_endpoint: /wx/signature}\n"),
+        (
+            "      share_image: assets/share.png\n",
+            "      share_image: assets/share.png\n      wechat: {signature_endpoint: /wx/signature}\n",
+        ),
     ]
     for old, new in edits:
         assert old in text, old
@@ -589,10 +687,12 @@ def test_subpath_links_qr_codes_and_share_urls(browser, portal: Portal, example)
     page.wait_for_url(re.compile(re.escape(base) + r"towns/[a-z0-9-]+/$"))
     page.locator("a.sc-card__link").first.click()
     page.wait_for_url(re.compile(re.escape(base) + r"branches/[a-z0-9-]+/$"))
-    slug = page.url[len(base):].split("/")[1]
+    slug = page.url[len(base) :].split("/")[1]
     expect(page.locator("article h1")).to_have_text(example[slug]["brand"]["name"])
-    og = {p: page.locator(f'meta[property="{p}"]').get_attribute("content")
-          for p in ("og:url", "og:image")}
+    og = {
+        p: page.locator(f'meta[property="{p}"]').get_attribute("content")
+        for p in ("og:url", "og:image")
+    }
     assert og["og:url"] == page.url
     assert og["og:image"].startswith(base + "media/")
     image = page.request.get(og["og:image"])
@@ -620,8 +720,10 @@ def decode_qr(page, svg_url: str) -> str:
     from PIL import Image
 
     shot = page.context.new_page()
-    shot.set_content('<body style="margin:0;background:#fff">'
-                     f'<img id="qr" src="{svg_url}" style="width:300px;height:300px"></body>')
+    shot.set_content(
+        '<body style="margin:0;background:#fff">'
+        f'<img id="qr" src="{svg_url}" style="width:300px;height:300px"></body>'
+    )
     expect(shot.locator("#qr")).to_have_js_property("complete", True)
     png = shot.locator("#qr").screenshot()
     shot.close()
@@ -650,7 +752,8 @@ def test_subpath_search_finds_and_opens(browser, portal: Portal, example) -> Non
         page.goto(portal.base + "about/")
         opened = search_and_open(page, brand, portal.base)
         assert opened.split("?")[0].split("#")[0] == f"{portal.base}branches/{slug}/", (
-            f"searching {brand} opened {opened}")
+            f"searching {brand} opened {opened}"
+        )
         expect(page.locator("article h1")).to_have_text(brand)
         checked += 1
     assert checked == 3
@@ -697,10 +800,12 @@ def test_subpath_footer_shows_only_what_is_given(browser, portal: Portal) -> Non
     page.context.close()
 
 
-WECHAT_UA = ("Mozilla/5.0 (Linux; Android 13; V2171A) AppleWebKit/537.36 (KHTML, like Gecko) "
-             "Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 "
-             "MMWEBID/2305 MicroMessenger/8.0.47.2560(0x28002F35) WeChat/arm64 Weixin "
-             "NetType/WIFI Language/zh_CN ABI/arm64")
+WECHAT_UA = (
+    "Mozilla/5.0 (Linux; Android 13; V2171A) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 "
+    "MMWEBID/2305 MicroMessenger/8.0.47.2560(0x28002F35) WeChat/arm64 Weixin "
+    "NetType/WIFI Language/zh_CN ABI/arm64"
+)
 
 # The bridge that WeChat's browser injects into every page, which the JS-SDK talks to. There is no
 # WeChat here: this stand-in answers every call with success and records what the page asked.
@@ -723,25 +828,35 @@ def test_wechat_share_card(browser, portal: Portal, example) -> None:
     page = portal_page(browser, portal, PHONE, user_agent=WECHAT_UA)
     page.context.add_init_script(WEIXIN_BRIDGE)
     page.goto(url + "#图片")
-    page.wait_for_function(
-        "() => window.__wx.some(c => c.name === 'updateAppMessageShareData')")
+    page.wait_for_function("() => window.__wx.some(c => c.name === 'updateAppMessageShareData')")
     calls = page.evaluate("window.__wx")
-    og = {p: page.locator(f'meta[property="og:{p}"]').get_attribute("content")
-          for p in ("title", "description", "url", "image")}
+    og = {
+        p: page.locator(f'meta[property="og:{p}"]').get_attribute("content")
+        for p in ("title", "description", "url", "image")
+    }
     # the backend was asked to sign exactly the page's address, without the #fragment ...
     assert portal.server.signed[before:] == [url]
     verify = next(c["args"] for c in calls if c["name"] == "preVerifyJSAPI")
     # ... and the page handed WeChat that signature, valid for the address WeChat checks
     assert verify["verifyAppId"] == APP_ID
     assert verify["verifySignature"] == wechat_signature(url)["signature"]
-    assert set(verify["verifyJsApiList"]) >= {"updateAppMessageShareData",
-                                              "updateTimelineShareData"}
+    assert set(verify["verifyJsApiList"]) >= {
+        "updateAppMessageShareData",
+        "updateTimelineShareData",
+    }
     friend = next(c["args"] for c in calls if c["name"] == "updateAppMessageShareData")
     assert (friend["title"], friend["desc"], friend["link"], friend["imgUrl"]) == (
-        og["title"], og["description"], og["url"], og["image"])
+        og["title"],
+        og["description"],
+        og["url"],
+        og["image"],
+    )
     moments = next(c["args"] for c in calls if c["name"] == "updateTimelineShareData")
     assert (moments["title"], moments["link"], moments["imgUrl"]) == (
-        og["title"], og["url"], og["image"])
+        og["title"],
+        og["url"],
+        og["image"],
+    )
     assert og["url"] == url and og["image"].startswith(portal.base + "media/")
     # the SDK came from the site itself
     sdk = [u for u in page.requests if "jweixin" in u]

@@ -50,7 +50,9 @@ class Tags(HTMLParser):
             self.footer_text.append(data.strip())
 
     def meta(self, prop: str) -> list[str]:
-        return [a.get("content", "") for t, a in self.tags if t == "meta" and a.get("property") == prop]
+        return [
+            a.get("content", "") for t, a in self.tags if t == "meta" and a.get("property") == prop
+        ]
 
     def footer_items(self) -> list[tuple[str, dict[str, str]]]:
         return [(t, a) for t, a in self.tags if "sc-footer__item" in a.get("class", "")]
@@ -80,8 +82,13 @@ def test_every_page_has_the_filing_footer(example_site: Path) -> None:
         if kinds != ["sponsor", "contact", "icp", "police", "site_code"]:
             problems.append(f"{where}: footer items {kinds}")
         text = " ".join(page.footer_text)
-        for expected in ("主办单位：中共桐溪县委组织部", "联系方式：0000-00000000",
-                         "浙ICP备00000000号-1", "浙公网安备33000000000000号", "网站标识码：3300000000"):
+        for expected in (
+            "主办单位：中共桐溪县委组织部",
+            "联系方式：0000-00000000",
+            "浙ICP备00000000号-1",
+            "浙公网安备33000000000000号",
+            "网站标识码：3300000000",
+        ):
             if expected not in text:
                 problems.append(f"{where}: footer lacks {expected}")
         hrefs = [a.get("href") for t, a in page.tags if t == "a"]
@@ -90,8 +97,11 @@ def test_every_page_has_the_filing_footer(example_site: Path) -> None:
         police = "https://beian.mps.gov.cn/#/query/webSearch?code=33000000000000"
         if police not in hrefs:
             problems.append(f"{where}: no link to {police}")
-        emblems = [a["src"] for t, a in page.tags if t == "img" and "sc-footer__emblem" in
-                   a.get("class", "")]
+        emblems = [
+            a["src"]
+            for t, a in page.tags
+            if t == "img" and "sc-footer__emblem" in a.get("class", "")
+        ]
         if len(emblems) != 1:
             problems.append(f"{where}: {len(emblems)} police emblems")
         else:  # shipped with the site, never an outside image
@@ -106,7 +116,8 @@ def test_footer_items_only_when_given() -> None:
     assert footer_items(SiteInfo()) == []
     only_icp = footer_items(SiteInfo(icp="浙ICP备12345678号-2"))
     assert [(i.kind, i.text, i.href) for i in only_icp] == [
-        ("icp", "浙ICP备12345678号-2", MIIT_URL)]
+        ("icp", "浙ICP备12345678号-2", MIIT_URL)
+    ]
     # The 党政机关 mark needs both its id and its image, and is a plain link with an image.
     assert footer_items(SiteInfo(conac_id="ABC")) == []
     (mark,) = footer_items(SiteInfo(conac_id="0A1B", conac_image="assets/mark.png"))
@@ -123,8 +134,12 @@ def test_no_script_writes_the_page_and_nothing_comes_from_outside(example_site: 
         html = path.read_text("utf-8")
         assert "document.write" not in html, path
         for tag, attrs in Tags(html).tags:
-            url = attrs.get("src") or (attrs.get("href") if tag == "link" and attrs.get("rel") in
-                                       ("stylesheet", "icon", "preload", "modulepreload") else "")
+            url = attrs.get("src") or (
+                attrs.get("href")
+                if tag == "link"
+                and attrs.get("rel") in ("stylesheet", "icon", "preload", "modulepreload")
+                else ""
+            )
             if url and (urlsplit(url).scheme or url.startswith("//")):
                 outside.append(f"{path.relative_to(example_site)}: <{tag}> {url}")
     assert not outside, "\n".join(outside[:20])
@@ -156,7 +171,7 @@ def test_share_metadata_on_every_page(example_site: Path) -> None:
         canonical = [a["href"] for t, a in page.tags if t == "link" and a.get("rel") == "canonical"]
         if canonical and canonical != [url]:
             problems.append(f"{where}: og:url {url} is not the canonical {canonical}")
-        file = example_site / image[len(SITE_URL):]
+        file = example_site / image[len(SITE_URL) :]
         if not file.is_file():
             problems.append(f"{where}: og:image {image} is not in site/")
             continue
@@ -181,7 +196,7 @@ def test_a_branch_page_shares_its_cover(example_site: Path) -> None:
         # The share JPEG is the cover's 4:3 card crop: the same photo (by content hash) ...
         digest = Path(cover.group(1)).name.split("-")[0]
         assert re.fullmatch(rf"{re.escape(SITE_URL)}media/{digest}-cover\.jpg", image), image
-        jpeg = example_site / image[len(SITE_URL):]
+        jpeg = example_site / image[len(SITE_URL) :]
         webp = jpeg.with_suffix(".webp")
         # ... and the same pixels, give or take JPEG's losses.
         with Image.open(jpeg) as a, Image.open(webp) as b:
@@ -195,8 +210,9 @@ def test_share_images_are_deterministic_and_cached(tmp_path: Path) -> None:
     write_branch(root, "hengchong")
     draw_photo(root / "branches/hengchong/photos/a.jpg", (1200, 1600))  # portrait
     yml = root / "branches/hengchong/branch.yml"
-    yml.write_text(yml.read_text("utf-8") + "photos:\n  - file: photos/a.jpg\n    caption: 村部\n",
-                   "utf-8")
+    yml.write_text(
+        yml.read_text("utf-8") + "photos:\n  - file: photos/a.jpg\n    caption: 村部\n", "utf-8"
+    )
     assert showcase(["build", "--root", str(root)]) == 0
     (share,) = (root / "site/media").glob("*-cover.jpg")
     first = share.read_bytes()
@@ -211,8 +227,19 @@ def test_share_images_are_deterministic_and_cached(tmp_path: Path) -> None:
 
 # --------------------------------------------------------------------------- only site files
 
-SITE_SUFFIXES = {".html", ".css", ".js", ".json", ".svg", ".webp", ".jpg", ".png", ".xml", ".gz",
-                 ".map"}
+SITE_SUFFIXES = {
+    ".html",
+    ".css",
+    ".js",
+    ".json",
+    ".svg",
+    ".webp",
+    ".jpg",
+    ".png",
+    ".xml",
+    ".gz",
+    ".map",
+}
 
 
 def assert_only_site_files(site: Path, branches: Path) -> None:
@@ -226,9 +253,11 @@ def assert_only_site_files(site: Path, branches: Path) -> None:
         if p.suffix == ".html":
             text = p.read_text("utf-8")
             assert not re.search(r"\{%-?\s|\{#-?\s|\{\{\s*(page|config|super)\b", text), (
-                f"{p.relative_to(site)}: an unrendered theme template")
-    originals = {hashlib.sha256(p.read_bytes()).hexdigest()
-                 for p in branches.rglob("*") if p.is_file()}
+                f"{p.relative_to(site)}: an unrendered theme template"
+            )
+    originals = {
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in branches.rglob("*") if p.is_file()
+    }
     published = [p for p in files if hashlib.sha256(p.read_bytes()).hexdigest() in originals]
     assert not published, f"files of branches/ published: {published}"
 
@@ -245,8 +274,12 @@ def test_a_theme_folder_inside_docs_dir_is_not_published(tmp_path: Path) -> None
     root = copy_project(tmp_path / "p", branches=False)
     (root / "overrides").rename(root / "site_src/overrides")
     config = root / "mkdocs.yml"
-    config.write_text(config.read_text("utf-8").replace(
-        "custom_dir: overrides", "custom_dir: site_src/overrides"), "utf-8")
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "custom_dir: overrides", "custom_dir: site_src/overrides"
+        ),
+        "utf-8",
+    )
     write_branch(root, "hengchong")
     (root / "site_src/old").mkdir()
     (root / "site_src/old/branch.yml").write_text("name: 旧的\n", "utf-8")
@@ -272,7 +305,9 @@ def test_site_option_problems_name_their_line(tmp_path: Path) -> None:
         "        police: 浙公网安备\n"
         "        conac: {id: 0A1B}\n"
         "      share_image: assets/none.png\n"
-        "      wechat: {signature_endpoint: http://wx.example.org/sign}\n", "utf-8")
+        "      wechat: {signature_endpoint: http://wx.example.org/sign}\n",
+        "utf-8",
+    )
     settings = settings_for(
         tmp_path,
         site_info=SiteInfo(icp="浙ICP备00000000号-1", police="浙公网安备", conac_id="0A1B"),
@@ -302,14 +337,22 @@ def test_wechat_with_instant_navigation_is_refused(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "p", branches=False)
     write_branch(root, "hengchong")
     config = root / "mkdocs.yml"
-    text = config.read_text("utf-8").replace(
-        "    - navigation.tabs\n", "    - navigation.instant\n    - navigation.tabs\n").replace(
-        "      share_image: assets/share.png\n",
-        "      share_image: assets/share.png\n      wechat: {signature_endpoint: /wx/sign}\n")
+    text = (
+        config.read_text("utf-8")
+        .replace("    - navigation.tabs\n", "    - navigation.instant\n    - navigation.tabs\n")
+        .replace(
+            "      share_image: assets/share.png\n",
+            "      share_image: assets/share.png\n      wechat: {signature_endpoint: /wx/sign}\n",
+        )
+    )
     assert "navigation.instant" in text and "signature_endpoint: /wx/sign" in text
     config.write_text(text, "utf-8")
-    run = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 1
     assert "navigation.instant" in run.stderr and "Traceback" not in run.stderr
     assert not (root / "site").exists()
@@ -321,10 +364,13 @@ def test_wechat_files_only_with_the_option(tmp_path: Path, endpoint: str) -> Non
     write_branch(root, "hengchong")
     if endpoint:
         config = root / "mkdocs.yml"
-        config.write_text(config.read_text("utf-8").replace(
-            "      share_image: assets/share.png\n",
-            f"      share_image: assets/share.png\n      wechat: {{signature_endpoint: {endpoint}}}\n"),
-            "utf-8")
+        config.write_text(
+            config.read_text("utf-8").replace(
+                "      share_image: assets/share.png\n",
+                f"      share_image: assets/share.png\n      wechat: {{signature_endpoint: {endpoint}}}\n",
+            ),
+            "utf-8",
+        )
     assert showcase(["build", "--root", str(root)]) == 0
     for path in html_pages(root / "site", at_least=5):
         html = path.read_text("utf-8")
@@ -348,8 +394,12 @@ def test_first_screen_is_not_held_back_by_the_lightbox(example_site: Path) -> No
     scripts = [a for t, a in Tags(html).tags if t == "script" and "glightbox" in a.get("src", "")]
     assert len(scripts) == 1 and "defer" in scripts[0], scripts
     head = html[: html.index("</head>")]
-    preload = re.search(r'<link rel="preload" as="image"[^>]*imagesrcset="([^"]+)"'
-                        r'[^>]*imagesizes="([^"]+)"', head, re.S)
+    preload = re.search(
+        r'<link rel="preload" as="image"[^>]*imagesrcset="([^"]+)"'
+        r'[^>]*imagesizes="([^"]+)"',
+        head,
+        re.S,
+    )
     cover = re.search(r'<div class="sc-cover"><img [^>]*srcset="([^"]+)" sizes="([^"]+)"', html)
     assert preload and cover and preload.groups() == cover.groups()
     assert head.index('rel="preload"') < head.index('rel="stylesheet"')

@@ -170,8 +170,10 @@ def defer_lightbox(html: str) -> str:
         return html
     html = _LIGHTBOX_JS.sub(r'<script src="\1" defer></script>', html, count=1)
     return _LIGHTBOX_INIT.sub(
-        lambda m: f'{m.group(1)}document.addEventListener("DOMContentLoaded", () => {{'
-        f"\n{m.group(2)}}});\n{m.group(3)}",
+        lambda m: (
+            f'{m.group(1)}document.addEventListener("DOMContentLoaded", () => {{'
+            f"\n{m.group(2)}}});\n{m.group(3)}"
+        ),
         html,
         count=1,
     )
