@@ -392,59 +392,12 @@ STRINGS = """() => {
 }"""
 
 # Names that are not English to translate: file formats, products, filing marks, units.
-PROPER = {
-    "ICP",
-    "SVG",
-    "PDF",
-    "JPEG",
-    "JPG",
-    "PNG",
-    "WebP",
-    "HEIC",
-    "HEIF",
-    "YAML",
-    "JSON",
-    "CSV",
-    "Excel",
-    "VS",
-    "Code",
-    "GitHub",
-    "GitLab",
-    "Pages",
-    "Actions",
-    "Red",
-    "Hat",
-    "iPhone",
-    "MkDocs",
-    "Material",
-    "showcase",
-    "CI",
-    "Tab",
-    "Ctrl",
-    "Enter",
-    "GPS",
-    "EXIF",
-    "URL",
-    "http",
-    "https",
-    "xlsx",
-    "csv",
-    "yml",
-    "QR",
-    "Windows",
-    "macOS",
-    "Linux",
-    "Python",
-    "pip",
-    "git",
-    "KB",
-    "MB",
-    "px",
-    "WPS",
-    "Word",
-    "UTF",
-    "GBK",
-}
+PROPER = set(
+    "ICP SVG PDF JPEG JPG PNG WebP HEIC HEIF YAML JSON CSV Excel VS Code GitHub GitLab Pages "
+    "Actions Red Hat iPhone MkDocs Material showcase CI Tab Ctrl Enter GPS EXIF URL http https "
+    "xlsx csv yml QR Windows macOS Linux Python pip git KB MB px WPS Word UTF GBK JS SDK "
+    "AppSecret nginx gzip CSS HTML".split()
+)
 
 
 def english_words(text: str, allowed: set[str]) -> list[str]:
