@@ -466,7 +466,7 @@ def test_generator_touches_only_its_own_files(tmp_path: Path, capsys) -> None:
     assert not (root / "site_src/branches/longtan.md").exists()
     assert not (root / "site_src/branches/longtan").exists()
     assert not (root / "site/branches/longtan").exists()
-    assert not [p for p in longtan_media if p.exists() and p.suffix == ".webp"]
+    assert not [p for p in longtan_media if p.exists() and p.suffix in (".webp", ".jpg")]
     assert (root / "site_src/branches/hengchong.md").is_file()
     assert (notes.read_bytes(), notes.stat().st_mtime_ns) == before[notes]
     assert outside.read_text("utf-8") == "outside"
