@@ -137,8 +137,8 @@ def make_site(work: Path, slug: str, phone_cover: bool) -> Path:
 
     import yaml
 
-    from generator.output import MANIFEST
-    from generator.pages import GENERATED
+    from generator.site.output import MANIFEST
+    from generator.site.pages import GENERATED
 
     root = work / ("phone-cover" if phone_cover else "example")
     root.mkdir(parents=True)
