@@ -17,6 +17,20 @@ DEFAULT_FIELDS = ("农村", "社区", "机关", "事业单位", "两新组织", 
 
 
 @dataclass(frozen=True)
+class SiteInfo:
+    """What a Chinese public site shows in its footer (plugin option ``site_info``); each item
+    only when given."""
+
+    sponsor: str = ""  # 主办单位
+    contact: str = ""  # 联系方式
+    icp: str = ""  # ICP 备案号, linked to the MIIT filing system
+    police: str = ""  # 公安备案号, linked to the MPS filing system by its digits
+    site_code: str = ""  # 网站标识码
+    conac_id: str = ""  # 党政机关网站标识: the mark's id at bszs.conac.cn ...
+    conac_image: str = ""  # ... and the mark's image, a file in docs_dir
+
+
+@dataclass(frozen=True)
 class Settings:
     root: Path  # the folder holding mkdocs.yml
     docs_dir: Path  # MkDocs' docs_dir (site_src/): generated pages go into folders inside it
@@ -34,6 +48,9 @@ class Settings:
     search_full_text: bool = False  # index every section, not only what visitors search for
     workers: int | None = None
     editor_backend: dict[str, Any] | None = None  # editor.backend: publish /admin/ for a git host
+    site_info: SiteInfo = field(default_factory=SiteInfo)
+    share_image: str = "assets/share.png"  # og:image of pages without a cover, in docs_dir
+    wechat_signature_endpoint: str = ""  # WeChat JS-SDK share cards; empty: nothing loaded
     # How this run reports, not what it makes: kept out of repr and ==, so cached pages made by
     # a quiet live preview and by a reporting build are the same.
     progress: bool = field(default=False, repr=False, compare=False)

@@ -22,7 +22,9 @@ from .problems import Problem, Severity, has_errors, rel_path, sort_problems
 from .site.catalog import Catalog, build_catalog
 from .site.output import WriteReport, check_ownership, write_outputs
 from .site.pages import GENERATED, MEDIA_DIR, branch_url, render_pages
+from .site.public import site_problems
 from .site.qrcodes import qr_codes
+from .site.share import publish_share_images
 
 
 @dataclass
@@ -52,6 +54,7 @@ def check(settings: Settings) -> Result:
     branches, problems = load_branches(settings.root, settings.branches_dir, settings.choices)
     result.branches = branches
     result.problems.extend(problems)
+    result.problems.extend(site_problems(settings))
     _, photo_problems = run_photos(branches, settings, publish=False)
     result.problems = sort_problems(result.problems + photo_problems)
     return result
@@ -75,6 +78,7 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
     result.branches = branches
     result.problems.extend(problems)
     result.problems.extend(site_url_problems(settings))
+    result.problems.extend(site_problems(settings))
     if has_errors(result.problems):
         # Photos of the valid branches are still checked, so every problem shows at once.
         with result.timed("photos"):
@@ -83,6 +87,10 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         return result
     with result.timed("photos"):
         images, photo_problems = run_photos(branches, settings, publish=True)
+        covers = [images[b.cover.path] for b in branches if b.cover and b.cover.path in images]
+        shares = publish_share_images(
+            covers, settings.docs_dir / MEDIA_DIR, settings.cache_dir / "share", settings.workers
+        )
     result.problems.extend(photo_problems)
     with result.timed("pages"):
         dates = git_dates(settings.root, settings.branches_dir)
@@ -98,7 +106,7 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
     if has_errors(result.problems):
         return result
     with result.timed("write"):
-        media = {f"{MEDIA_DIR}/{name}" for name in _media_names(images)}
+        media = {f"{MEDIA_DIR}/{name}" for name in _media_names(images) | shares}
         result.pages = write_outputs(settings.docs_dir, files, keep=media)
         clean_stale(settings.docs_dir / MEDIA_DIR, {n.split("/", 1)[1] for n in media})
         if own_cache:

@@ -13,14 +13,15 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 
 from .buildcache import BuildCache
-from .config import DEFAULT_FIELDS, Settings
+from .config import DEFAULT_FIELDS, Settings, SiteInfo
 from .photos import PhotoSettings
 from .pipeline import Result, generate
 from .progress import Progress
 from .site import search_dictionary
+from .site.public import defer_lightbox, source_folders, theme_context
 from .site.search_terms import search_terms
 
 log = logging.getLogger("mkdocs.plugins.showcase")
@@ -58,6 +59,39 @@ class _EditorOption(c.BaseConfigOption[dict]):
             raise ValidationError(str(exc)) from None
 
 
+class _Text(c.BaseConfigOption[str]):
+    """Text that may also be written as a number (``site_code: 3300000000``); absent: empty."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = ""
+
+    def run_validation(self, value: object) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise c.ValidationError(f"应为文字，现为 {value!r}")
+        return str(value).strip()
+
+
+class _Conac(base.Config):
+    id = _Text()  # the mark's id in its link to bszs.conac.cn
+    image = _Text()  # the mark's image (as issued), a file in docs_dir
+
+
+class _SiteInfo(base.Config):
+    sponsor = _Text()
+    contact = _Text()
+    icp = _Text()
+    police = _Text()
+    site_code = _Text()
+    conac = c.SubConfig(_Conac)
+
+
+class _WeChat(base.Config):
+    signature_endpoint = _Text()
+
+
 class ShowcaseConfig(base.Config):
     county = c.Type(str, default="示例县")
     branches_dir = c.Type(str, default="branches")
@@ -77,6 +111,12 @@ class ShowcaseConfig(base.Config):
     search_dictionary = c.Optional(c.Type(str))
     # Publish /admin/ for editing through a git host (gitlab, gitea, github); see editor/.
     editor = _EditorOption()
+    # Footer of every page: 主办单位, 联系方式, ICP and 公安 filing numbers, 网站标识码 ...
+    site_info = c.SubConfig(_SiteInfo)
+    # og:image of pages without a cover photo (a JPEG or PNG of at least 300 px, in docs_dir)
+    share_image = c.Type(str, default="assets/share.png")
+    # WeChat share cards through the county's official-account backend; absent: nothing loaded
+    wechat = c.SubConfig(_WeChat)
 
 
 def settings_from(
@@ -110,6 +150,17 @@ def settings_from(
         workers=options.workers,
         search_full_text=options.search_full_text,
         editor_backend=options.editor.get("backend"),
+        site_info=SiteInfo(
+            sponsor=options.site_info.sponsor,
+            contact=options.site_info.contact,
+            icp=options.site_info.icp,
+            police=options.site_info.police,
+            site_code=options.site_info.site_code,
+            conac_id=options.site_info.conac.id,
+            conac_image=options.site_info.conac.image,
+        ),
+        share_image=options.share_image,
+        wechat_signature_endpoint=options.wechat.signature_endpoint,
         progress=progress,
     )
 
@@ -154,7 +205,32 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # Builds report progress (on a terminal or in CI logs); a live preview stays quiet.
         self.settings = settings_from(self.config, config, progress=not self.serving)
+        if self.settings.wechat_signature_endpoint and "navigation.instant" in (
+            config.theme.get("features") or []
+        ):
+            # Instant loading changes the address without loading the page, and the signature
+            # WeChat checks on iOS is for the first address: shared cards would break.
+            raise PluginError("wechat.signature_endpoint 不能与主题的 navigation.instant 同时使用")
         return config
+
+    def on_env(self, env, *, config: MkDocsConfig, files):
+        assert self.settings is not None
+        env.globals["showcase"] = theme_context(self.settings)
+        return env
+
+    def on_files(self, files, *, config: MkDocsConfig):
+        """Keep sources out of the site when they sit inside docs_dir (theme templates of a
+        custom_dir kept there, branch folders, the cache): only site files are published."""
+        assert self.settings is not None
+        theme_dir = config.theme.custom_dir
+        hidden = source_folders(self.settings, Path(theme_dir).resolve() if theme_dir else None)
+        docs = str(self.settings.docs_dir)
+        for f in list(files):
+            inside = f.src_dir is not None and str(Path(f.src_dir).resolve()) == docs
+            source = Path(f.src_uri).name == "branch.yml" or _under(f.abs_src_path, hidden)
+            if inside and source:
+                files.remove(f)
+        return files
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         result, self._handed = self._handed, None
@@ -196,16 +272,24 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
                 raise PluginError(f"search_dictionary：找不到词典文件 {extra}")
         search_dictionary.teach(search_terms(result.catalog), extra)
 
+    def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files) -> str:
+        # The lightbox's script and styles (render-blocking, in <head>) only where a page has a
+        # lightbox: every other page shows its first screen one round trip sooner on a phone.
+        if 'class="glightbox"' not in markdown:
+            page.meta.setdefault("glightbox", False)
+        return markdown
+
     def on_nav(self, nav, *, config: MkDocsConfig, files):
         pages = sum(1 for f in files.documentation_pages())
         assert self.settings is not None
         self.progress = Progress("MkDocs 渲染", pages, self.settings.progress)
         return nav
 
+    @event_priority(-100)  # after mkdocs-glightbox has added its script
     def on_post_page(self, output: str, *, page, config: MkDocsConfig) -> str:
         if self.progress is not None:
             self.progress.advance()
-        return output
+        return defer_lightbox(output)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.settings is not None
@@ -238,3 +322,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
         mount(server, self.settings)  # the browser editor at /admin/, saving into branches/
         return server
+
+
+def _under(path: str | None, folders: list[Path]) -> bool:
+    return path is not None and any(Path(path).resolve().is_relative_to(d) for d in folders)

@@ -27,6 +27,7 @@ def copy_project(dest: Path, branches: bool = True) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "mkdocs.yml", dest / "mkdocs.yml")
     shutil.copy2(REPO / "search-dict.txt", dest / "search-dict.txt")
+    shutil.copytree(REPO / "overrides", dest / "overrides")
     skip = set(GENERATED) | {MANIFEST}
     shutil.copytree(REPO / "site_src", dest / "site_src",
                     ignore=lambda d, names: [n for n in names if Path(d) == REPO / "site_src"

@@ -450,7 +450,10 @@ def test_small_and_unlisted_photos_are_warnings(built: Path, tmp_path: Path, cap
     assert (root / "site/branches/x/index.html").is_file()
     # The unlisted photo is not published.
     media = list((root / "site/media").iterdir())
-    assert media and all(p.suffix in {".webp", ".svg"} for p in media)
+    # (WebP renditions, and the cover's share image as JPEG, next to its WebP crop)
+    assert media and all(p.suffix in {".webp", ".svg"} or p.name.endswith("-cover.jpg")
+                         for p in media)
+    assert len([p for p in media if p.suffix == ".jpg"]) == 1
 
 
 def test_yaml_11_words_stay_text(built: Path, tmp_path: Path, capsys) -> None:

@@ -106,13 +106,16 @@ def test_search_index_is_segmented(example_site: Path) -> None:
 
 def test_no_original_or_metadata_published(example_site: Path) -> None:
     published = list(example_site.rglob("*"))
+    # The only JPEGs are the share images of covers (og:image), next to the cover's WebP crop.
+    shares = [p for p in published if p.name.endswith("-cover.jpg") and p.parent.name == "media"]
+    assert shares and all(p.with_suffix(".webp").is_file() for p in shares)
     assert not [p for p in published if p.suffix.lower() in (".jpg", ".jpeg", ".heic", ".png")
-                and "assets" not in p.parts]
+                and "assets" not in p.parts and p not in shares]
     sources = {hashlib.sha256(p.read_bytes()).hexdigest()
                for p in (REPO / "branches").rglob("photos/*")}
     webps = [p for p in published if p.suffix == ".webp"]
     assert webps
-    for p in webps:
+    for p in webps + shares:
         assert hashlib.sha256(p.read_bytes()).hexdigest() not in sources
         with Image.open(p) as im:
             assert not im.getexif() and "icc_profile" not in im.info

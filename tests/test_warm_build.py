@@ -85,8 +85,9 @@ def _clean_copy(src: Path, dest: Path) -> Path:
     shutil.copytree(src / "branches", dest / "branches")
     fresh = copy_project(dest / ".template", branches=False)
     shutil.copytree(fresh / "site_src", dest / "site_src")
+    shutil.copytree(fresh / "overrides", dest / "overrides")
     shutil.rmtree(fresh)
-    for part in ("photos", "qr"):
+    for part in ("photos", "qr", "share"):
         if (src / ".cache/showcase" / part).is_dir():
             shutil.copytree(src / ".cache/showcase" / part, dest / ".cache/showcase" / part)
     return dest

@@ -1,0 +1,1 @@
+"""The site: what the generated pages and the theme around them show."""

@@ -28,6 +28,7 @@ from .. import parallel
 from ..photos import PhotoResult, Rendition
 from ..progress import Progress
 from ..content.schema import LEVELS
+from .share import share_name
 from .text import md_inline, plain, render_text
 
 MEDIA_DIR = "media"
@@ -237,7 +238,12 @@ class _Renderer:
             keep_all=_keep_all,
             group_count=lambda g: f"{g.name} {len(g.branches)} 个",
         )
-        env.globals.update(levels=LEVELS)
+        env.globals.update(
+            levels=LEVELS,
+            share_image=lambda p: f"{MEDIA_DIR}/{share_name(p)}",  # og:image, a site path
+            # the cover's renditions as [site path, width], for a <link rel="preload"> in <head>
+            preload=lambda p: [[f"{MEDIA_DIR}/{r.name}", r.width] for r in p.renditions],
+        )
         self.env = env
 
     def page(self, template: str, src: str, **context) -> str:
