@@ -13,6 +13,16 @@ from .content.schema import Choices
 from .photos import PhotoSettings
 
 DEFAULT_FIELDS = ("农村", "社区", "机关", "事业单位", "两新组织", "国有企业", "学校")
+DEFAULT_BOOKLET_TITLE = "支部品牌观摩手册"
+
+
+@dataclass(frozen=True)
+class BookletSettings:
+    """The PDF 观摩手册 (``showcase booklet``): what its cover says."""
+
+    title: str = DEFAULT_BOOKLET_TITLE
+    logo: Path | None = None  # the cover's logo; by default the site's logo (theme.logo)
+    date: str = ""  # printed as given; by default the month of the last commit
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,7 @@ class Settings:
     search_full_text: bool = False  # index every section, not only what visitors search for
     workers: int | None = None
     progress: bool = False
+    booklet: BookletSettings = field(default_factory=BookletSettings)
 
     @property
     def choices(self) -> Choices:

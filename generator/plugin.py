@@ -15,7 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from .buildcache import BuildCache
-from .config import DEFAULT_FIELDS, Settings
+from .config import DEFAULT_BOOKLET_TITLE, DEFAULT_FIELDS, BookletSettings, Settings
 from .photos import PhotoSettings
 from .pipeline import Result, generate
 from .progress import Progress
@@ -32,6 +32,12 @@ class _PhotoOptions(base.Config):
     cover_width = c.Type(int, default=640)
     max_megapixels = c.Type(int, default=100)
     min_width = c.Type(int, default=800)
+
+
+class _BookletOptions(base.Config):
+    title = c.Type(str, default=DEFAULT_BOOKLET_TITLE)
+    logo = c.Optional(c.Type(str))  # relative to mkdocs.yml; default: the theme's logo
+    date = c.Type(str, default="")  # as printed on the cover; default: last commit's month
 
 
 class ShowcaseConfig(base.Config):
@@ -51,16 +57,18 @@ class ShowcaseConfig(base.Config):
     # Extra words for Chinese search segmentation, one a line (jieba's user dictionary format),
     # relative to mkdocs.yml. Brand names, short names, tags and places are added automatically.
     search_dictionary = c.Optional(c.Type(str))
+    booklet = c.SubConfig(_BookletOptions)
 
 
 def settings_from(options: ShowcaseConfig, config: MkDocsConfig) -> Settings:
     """The generator's settings from the plugin's options and MkDocs' own configuration."""
     root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
     p = options.photos
+    docs_dir = Path(config.docs_dir).resolve()
     widths = tuple(sorted(set(p.widths)))
     return Settings(
         root=root,
-        docs_dir=Path(config.docs_dir).resolve(),
+        docs_dir=docs_dir,
         branches_dir=(root / options.branches_dir).resolve(),
         cache_dir=(root / options.cache_dir).resolve(),
         county=options.county,
@@ -80,7 +88,22 @@ def settings_from(options: ShowcaseConfig, config: MkDocsConfig) -> Settings:
         ),
         workers=options.workers,
         search_full_text=options.search_full_text,
+        booklet=BookletSettings(
+            title=options.booklet.title,
+            logo=_booklet_logo(options.booklet.logo, root, docs_dir, config),
+            date=options.booklet.date,
+        ),
     )
+
+
+def _booklet_logo(option: str | None, root: Path, docs_dir: Path, config: MkDocsConfig):
+    """The booklet's cover logo: the option, else the site's own logo when it is a local file."""
+    if option:
+        return root / option
+    theme_logo = config.theme.get("logo") if config.theme else None
+    if theme_logo and (docs_dir / theme_logo).is_file():
+        return docs_dir / theme_logo
+    return None
 
 
 class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
