@@ -46,16 +46,25 @@ def run(cmd: list[str], cwd: Path) -> dict:
     """
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err,
-                                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **EPOCH})
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **EPOCH},
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         err.seek(0)
         stderr = err.read().decode()
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{stderr}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime,
-            "rss_mib": usage.ru_maxrss // 1024, "stderr": stderr}
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss_mib": usage.ru_maxrss // 1024,
+        "stderr": stderr,
+    }
 
 
 def build(root: Path) -> dict:
@@ -65,20 +74,40 @@ def build(root: Path) -> dict:
 
 
 def booklet(root: Path, out: Path) -> dict:
-    r = run([sys.executable, "-m", "generator.cli", "booklet", "--root", str(root),
-             "-o", str(out), "--timings"], root)
+    r = run(
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "booklet",
+            "--root",
+            str(root),
+            "-o",
+            str(out),
+            "--timings",
+        ],
+        root,
+    )
     figures = json.loads(r.pop("stderr").split("timings-json: ", 1)[1].splitlines()[0])
     return {**r, **figures}
 
 
 def images_in(pdf: Path) -> dict:
     """Photos in the PDF as poppler lists them: count, widest, and the dpi range."""
-    rows = [r.split() for r in subprocess.run(["pdfimages", "-list", str(pdf)], check=True,
-                                               capture_output=True, text=True).stdout.splitlines()[2:]]
+    rows = [
+        r.split()
+        for r in subprocess.run(
+            ["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True
+        ).stdout.splitlines()[2:]
+    ]
     photos = [r for r in rows if r[8] == "jpeg"]
     ppi = [int(r[12]) for r in photos]
-    return {"photos": len(photos), "widest_px": max(int(r[3]) for r in photos),
-            "ppi_min": min(ppi), "ppi_max": max(ppi)}
+    return {
+        "photos": len(photos),
+        "widest_px": max(int(r[3]) for r in photos),
+        "ppi_min": min(ppi),
+        "ppi_max": max(ppi),
+    }
 
 
 def bench(n: int, work: Path, pool_size: int) -> dict:
@@ -137,10 +166,18 @@ def report(rows: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="*", type=int, default=[100])
-    parser.add_argument("--photo-pool", type=int, default=0,
-                        help="distinct photos to draw from; 0 (default): 3 x N, all distinct")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="keep the photo pool here between runs (drawing it takes a while)")
+    parser.add_argument(
+        "--photo-pool",
+        type=int,
+        default=0,
+        help="distinct photos to draw from; 0 (default): 3 x N, all distinct",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="keep the photo pool here between runs (drawing it takes a while)",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "bench/booklet.json")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="showcase-booklet-"))
