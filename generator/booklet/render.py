@@ -40,6 +40,7 @@ PHOTO_BOXES: dict[int, tuple[tuple[float, float], ...]] = {
     2: ((82, 62), (82, 62)),
     3: ((112, 84), (52, 37), (52, 37)),
 }
+PORTRAIT_BOX = (66, 88)  # a single upright photo (3:4) stands beside the text, uncropped
 LOGO_BOX = (18, 18)
 
 
@@ -155,6 +156,8 @@ def _photos(b: Branch, printer: Printer) -> tuple[PrintPhoto, ...]:
         chosen.remove(wide)
         chosen.insert(0, wide)
     boxes = PHOTO_BOXES.get(len(chosen), ())
+    if len(chosen) == 1 and wide is None:
+        boxes = (PORTRAIT_BOX,)
     return tuple(
         PrintPhoto(printer.file(ref, box), ref.caption, box, ref.credit or "")
         for ref, box in zip(chosen, boxes, strict=True)
