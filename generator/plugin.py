@@ -96,7 +96,9 @@ def settings_from(options: ShowcaseConfig, config: MkDocsConfig) -> Settings:
     )
 
 
-def _booklet_logo(option: str | None, root: Path, docs_dir: Path, config: MkDocsConfig):
+def _booklet_logo(
+    option: str | None, root: Path, docs_dir: Path, config: MkDocsConfig
+) -> Path | None:
     """The booklet's cover logo: the option, else the site's own logo when it is a local file."""
     if option:
         return root / option

@@ -62,68 +62,40 @@ def make_booklet(
     """Write the booklet of every branch (or of ``slugs``, a tour, in that order) to ``output``.
 
     ``when`` is the booklet's date (from the last commit, never the clock), so the same content
-    gives the same file. Raises BookletError for what stops it before any content is read (an
-    unknown slug, no Chinese font, an output that cannot be written); content problems are
-    returned, and then no file is written.
+    gives the same file. Raises BookletError for what stops it before any content is read (no
+    Chinese font, an unknown slug, a missing cover logo, an output that cannot be written);
+    content problems are returned, and then no file is written.
     """
     started = time.perf_counter()
     result = BookletResult()
     fonts = find_fonts()
     if fonts is None:
         raise BookletError(INSTALL_HINT)
-    folders = [f.name for f in find_branch_files(settings.branches_dir)]
-    _check_slugs(slugs, folders, settings)
+    _check_slugs(slugs, [f.name for f in find_branch_files(settings.branches_dir)], settings)
+    logo = _cover_logo(settings)
     output = Path(output)
     with _output_file(output) as tmp:
-        branches, problems = load_branches(settings.root, settings.branches_dir, settings.choices)
-        if slugs:
-            mine = {rel_path(settings.branches_dir / s, settings.root) + "/" for s in slugs}
-            problems = [p for p in problems if any(p.path.startswith(m) for m in mine)]
-        by_slug = {b.slug: b for b in branches}
-        chosen = [by_slug[s] for s in slugs if s in by_slug] if slugs else branches
-        images_by_path, photo_problems = run_photos(chosen, settings, publish=False)
-        result.problems = sort_problems(problems + photo_problems)
-        if not settings.site_url:
-            result.problems.append(
-                Problem(
-                    "mkdocs.yml",
-                    1,
-                    "site_url",
-                    "没有设置 site_url，手册里不印二维码",
-                    Severity.WARNING,
-                )
-            )
+        branches, chosen, photos, result.problems = _load(settings, slugs)
         result.timings["load"] = time.perf_counter() - started
         if not result.ok:
             return result
 
+        start = time.perf_counter()
         catalog = build_catalog(branches, settings, git_dates(settings.root, settings.branches_dir))
         if not slugs:
             chosen = catalog.branches  # browse order: township, then pinyin
         result.branches = chosen
-        urls = {b.slug: branch_url(settings, b) for b in chosen} if settings.site_url else {}
-        codes = qr_codes(
-            [(urls[b.slug], b.name) for b in chosen if b.slug in urls],
-            settings.cache_dir,
-            settings.workers,
-        )
-        qr_svgs = {b.slug: codes[(urls[b.slug], b.name)] for b in chosen if b.slug in urls}
-
-        start = time.perf_counter()
-        printer = _Printer(images_by_path, settings.cache_dir)
+        printer = _Printer(photos, settings.cache_dir)
         items = render.entries(
             chosen,
             tour=bool(slugs),
-            urls=urls,
-            qr_svgs=qr_svgs,
+            urls=_urls(settings, chosen),
+            qr_svgs=_qr_codes(settings, chosen),
             printer=printer,
             updated=catalog.updated,
         )
-        towns: dict[str, list[render.Entry]] = {}
-        for e in items:
-            towns.setdefault(e.b.town, []).append(e)
-        book = _book(settings, chosen, bool(slugs), when)
-        html = render.booklet_html(book, items, list(towns.items()))
+        book = _book(settings, len(chosen), bool(slugs), when, logo)
+        html = render.booklet_html(book, items, _by_town(items))
         images.make(printer.jobs.values(), settings.workers)
         result.timings["prepare"] = time.perf_counter() - start
 
@@ -141,6 +113,45 @@ def make_booklet(
     return result
 
 
+def _load(
+    settings: Settings, slugs: Sequence[str]
+) -> tuple[list[Branch], list[Branch], dict[Path, PhotoResult], list[Problem]]:
+    """Every valid branch, the booklet's, their photos (from the cache, or processed into it)
+    and the problems that concern the booklet: those ``showcase check`` prints, limited to the
+    tour's branches on a tour."""
+    branches, problems = load_branches(settings.root, settings.branches_dir, settings.choices)
+    if slugs:
+        mine = tuple(rel_path(settings.branches_dir / s, settings.root) + "/" for s in slugs)
+        problems = [p for p in problems if p.path.startswith(mine)]
+    by_slug = {b.slug: b for b in branches}
+    chosen = [by_slug[s] for s in slugs if s in by_slug] if slugs else branches
+    photos, photo_problems = run_photos(chosen, settings, publish=False)
+    problems = sort_problems(problems + photo_problems)
+    if not settings.site_url:
+        message = "没有设置 site_url，手册里不印二维码"
+        problems.append(Problem("mkdocs.yml", 1, "site_url", message, Severity.WARNING))
+    return branches, chosen, photos, problems
+
+
+def _urls(settings: Settings, chosen: list[Branch]) -> dict[str, str]:
+    return {b.slug: branch_url(settings, b) for b in chosen} if settings.site_url else {}
+
+
+def _qr_codes(settings: Settings, chosen: list[Branch]) -> dict[str, bytes]:
+    """Each branch's QR code, the same SVG the site publishes (from the same cache)."""
+    urls = _urls(settings, chosen)
+    items = [(urls[b.slug], b.name) for b in chosen if b.slug in urls]
+    codes = qr_codes(items, settings.cache_dir, settings.workers)
+    return {b.slug: codes[(urls[b.slug], b.name)] for b in chosen if b.slug in urls}
+
+
+def _by_town(items: list[render.Entry]) -> list[tuple[str, list[render.Entry]]]:
+    towns: dict[str, list[render.Entry]] = {}
+    for e in items:
+        towns.setdefault(e.b.town, []).append(e)
+    return list(towns.items())
+
+
 def booklet_date(epoch: str | None) -> dt.datetime:
     """The booklet's date from SOURCE_DATE_EPOCH (set from the last commit), UTC."""
     seconds = int(epoch) if epoch and epoch.isdigit() else 0
@@ -153,20 +164,23 @@ def chinese_month(day: dt.date) -> str:
     return f"{year}年{_CN_MONTHS[day.month]}月"
 
 
-def _book(settings: Settings, chosen: list[Branch], tour: bool, when: dt.datetime) -> render.Book:
-    opts = settings.booklet
-    logo = ""
-    if opts.logo is not None:
-        if not opts.logo.is_file():
-            shown = rel_path(opts.logo, settings.root)
-            raise BookletError(f"找不到手册封面的标志文件 {shown}（mkdocs.yml 的 booklet.logo）")
-        logo = opts.logo.resolve().as_uri()
+def _cover_logo(settings: Settings) -> str:
+    logo = settings.booklet.logo
+    if logo is None:
+        return ""
+    if not logo.is_file():
+        shown = rel_path(logo, settings.root)
+        raise BookletError(f"找不到手册封面的标志文件 {shown}（mkdocs.yml 的 booklet.logo）")
+    return logo.resolve().as_uri()
+
+
+def _book(settings: Settings, count: int, tour: bool, when: dt.datetime, logo: str) -> render.Book:
     return render.Book(
         county=settings.county,
-        title=opts.title,
-        date=opts.date or chinese_month(when.date()),
+        title=settings.booklet.title,
+        date=settings.booklet.date or chinese_month(when.date()),
         created=when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        scope=f"观摩路线 · 共 {len(chosen)} 站" if tour else f"收录 {len(chosen)} 个支部品牌",
+        scope=f"观摩路线 · 共 {count} 站" if tour else f"收录 {count} 个支部品牌",
         tour=tour,
         logo=logo,
     )
