@@ -389,13 +389,28 @@ def test_no_chinese_font_says_how_to_install_one(small: Path, tmp_path: Path) ->
 def test_small_booklet_from_a_cold_cache(small: Path, tmp_path: Path) -> None:
     """No site build first: the booklet fills the photo and QR caches itself."""
     out = small / "手册.pdf"
+    config = small / "mkdocs.yml"
+    options = config.read_text("utf-8")
+    assert "        title: 支部品牌观摩手册\n" in options
+    config.write_text(options.replace("        title: 支部品牌观摩手册\n",
+                                      "        title: 石门镇观摩手册\n        date: 2026年春\n"), "utf-8")
     assert showcase(["booklet", "--root", str(small), "-o", str(out)]) == 0
+    cover = squash(page_text(out, 1))
+    assert "石门镇观摩手册" in cover and "2026年春" in cover
     text = run("pdftotext", str(out), "-")
     assert "甲品牌" in text and "乙品牌" in text and "村部外景" in text
     assert [t for t, _ in outline(out)] == ["甲品牌 · 甲村党支部", "乙品牌 · 乙村党支部"]
     assert list((small / ".cache/showcase/qr").glob("*.svg"))
     # without site_url: a warning, and no QR code
-    config = small / "mkdocs.yml"
     config.write_text(re.sub(r"(?m)^site_url:.*$", "", config.read_text("utf-8")), "utf-8")
     assert showcase(["booklet", "--root", str(small), "-o", str(out)]) == 0
     assert "扫码" not in run("pdftotext", str(out), "-")
+
+
+def test_missing_cover_logo_is_one_line(small: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = small / "mkdocs.yml"
+    config.write_text(config.read_text("utf-8").replace(
+        "        title: 支部品牌观摩手册\n", "        logo: 县徽.png\n"), "utf-8")
+    assert showcase(["booklet", "--root", str(small), "-o", str(small / "x.pdf")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["错误：找不到手册封面的标志文件 县徽.png（mkdocs.yml 的 booklet.logo）"]
