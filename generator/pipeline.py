@@ -87,7 +87,8 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
     with result.timed("pages"):
         catalog = build_catalog(branches, settings, git_dates(settings.root, settings.branches_dir))
         result.catalog = catalog
-        files = render_pages(catalog, images, settings, _qr_codes(catalog, settings), cache.pages)
+        qr = branch_qr_codes(catalog.branches, settings)
+        files = render_pages(catalog, images, settings, qr, cache.pages)
     result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
     result.problems = sort_problems(result.problems)
     if has_errors(result.problems):
@@ -169,11 +170,12 @@ def run_photos(
     return images, problems
 
 
-def _qr_codes(catalog: Catalog, settings: Settings) -> dict[str, bytes]:
-    """Each branch page's QR code by slug; none without a site_url to encode."""
+def branch_qr_codes(branches: list[Branch], settings: Settings) -> dict[str, bytes]:
+    """Each branch page's QR code by slug (the site's and the booklet's, from one cache); none
+    without a site_url to encode."""
     if not settings.site_url:
         return {}
-    items = {b.slug: (branch_url(settings, b), b.name) for b in catalog.branches}
+    items = {b.slug: (branch_url(settings, b), b.name) for b in branches}
     made = qr_codes(list(items.values()), settings.cache_dir, settings.workers)
     return {slug: made[item] for slug, item in items.items()}
 

@@ -26,11 +26,10 @@ from ..content.gitdates import git_dates
 from ..content.model import Branch, PhotoRef
 from ..content.reading import find_branch_files
 from ..photos import PhotoResult
-from ..pipeline import run_photos
+from ..pipeline import branch_qr_codes, run_photos
 from ..problems import Problem, Severity, has_errors, rel_path, sort_problems
 from ..site.catalog import build_catalog
 from ..site.pages import branch_url
-from ..site.qrcodes import qr_codes
 from . import images, render
 from .fonts import INSTALL_HINT, find_fonts
 
@@ -90,7 +89,7 @@ def make_booklet(
             chosen,
             tour=bool(slugs),
             urls=_urls(settings, chosen),
-            qr_svgs=_qr_codes(settings, chosen),
+            qr_svgs=branch_qr_codes(chosen, settings),
             printer=printer,
             updated=catalog.updated,
         )
@@ -135,14 +134,6 @@ def _load(
 
 def _urls(settings: Settings, chosen: list[Branch]) -> dict[str, str]:
     return {b.slug: branch_url(settings, b) for b in chosen} if settings.site_url else {}
-
-
-def _qr_codes(settings: Settings, chosen: list[Branch]) -> dict[str, bytes]:
-    """Each branch's QR code, the same SVG the site publishes (from the same cache)."""
-    urls = _urls(settings, chosen)
-    items = [(urls[b.slug], b.name) for b in chosen if b.slug in urls]
-    codes = qr_codes(items, settings.cache_dir, settings.workers)
-    return {b.slug: codes[(urls[b.slug], b.name)] for b in chosen if b.slug in urls}
 
 
 def _by_town(items: list[render.Entry]) -> list[tuple[str, list[render.Entry]]]:

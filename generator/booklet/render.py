@@ -17,19 +17,13 @@ from typing import Protocol
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from ..content import schema
 from ..content.model import Branch, PhotoRef
 from ..site.text import render_text
 from .fonts import Fonts
 
-# The six brand parts in reading order, with the titles the site uses.
-PARTS = (
-    ("concept", "理念产生"),
-    ("theory", "理论支撑"),
-    ("methods", "方法路径"),
-    ("carriers", "活动载体"),
-    ("results", "成效愿景"),
-    ("cases", "典型个案"),
-)
+# The six brand parts in reading order; their titles, like every label, come from the schema.
+PARTS = ("concept", "theory", "methods", "carriers", "results", "cases")
 _NUMERALS = "一二三四五六"
 
 # Photo boxes in mm (width, height) by how many photos a branch prints; the text block is
@@ -121,21 +115,25 @@ def entries(
 
 def facts(b: Branch, updated: dt.date | None) -> tuple[tuple[str, str], ...]:
     """The 基本情况 table: the rows the site's branch page shows, those that are filled in."""
+    label = schema.BRANCH.child
     rows = [
-        ("组织类型", b.org_type),
-        ("书记", b.secretary),
-        ("党员人数", f"{b.members} 名" if b.members is not None else ""),
-        ("成立年份", f"{b.founded} 年" if b.founded else ""),
-        ("地址", b.address),
-        ("荣誉", "；".join(f"{h.year} 年 {h.title}（{h.level}）" for h in b.honors)),
+        (label("org_type").label, b.org_type),
+        (label("secretary").label, b.secretary),
+        (label("members").label, f"{b.members} 名" if b.members is not None else ""),
+        (label("founded").label, f"{b.founded} 年" if b.founded else ""),
+        (label("address").label, b.address),
+        (label("honors").label, "；".join(f"{h.year} 年 {h.title}（{h.level}）" for h in b.honors)),
         ("更新于", _date(updated)),
     ]
-    return tuple((label, value) for label, value in rows if value)
+    return tuple((name, value) for name, value in rows if value)
 
 
 def _parts(b: Branch) -> tuple[tuple[str, str], ...]:
-    present = [(key, title) for key, title in PARTS if getattr(b.brand, key)]
-    return tuple((key, f"{_NUMERALS[i]}、{title}") for i, (key, title) in enumerate(present))
+    brand = schema.BRANCH.child("brand")
+    present = [key for key in PARTS if getattr(b.brand, key)]
+    return tuple(
+        (key, f"{_NUMERALS[i]}、{brand.child(key).label}") for i, key in enumerate(present)
+    )
 
 
 def _photos(b: Branch, printer: Printer) -> tuple[PrintPhoto, ...]:
