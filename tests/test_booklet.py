@@ -26,7 +26,8 @@ from PIL import Image
 from generator.cli import main as showcase
 
 POPPLER = all(
-    shutil.which(t) for t in ("pdfinfo", "pdftotext", "pdffonts", "pdftoppm", "pdftohtml")
+    shutil.which(t)
+    for t in ("pdfinfo", "pdftotext", "pdffonts", "pdftoppm", "pdftohtml", "pdfimages")
 )
 pytestmark = pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext …) not installed")
 
