@@ -6,7 +6,7 @@
 For each N it generates a project in a temporary folder (realistic branch.yml with all six
 parts, ~1,500 Chinese characters, 20 townships, shared tags, 3 photos of 2000x1500 each) and
 runs ``showcase build`` as a child process, recording time per stage (the timings the build
-writes to SHOWCASE_TIMINGS_JSON), peak RSS, ``site/`` size and the search index size:
+writes with --timings-json FILE), peak RSS, ``site/`` size and the search index size:
 
 - cold: empty caches;
 - cold, photos cached: every cache and output removed except the photo cache (the targets);

@@ -1,4 +1,4 @@
-"""The ``showcase`` command: check, build, serve, new, import, report, schema.
+"""The ``showcase`` command: check, build, serve, new, import, report, schema, booklet.
 
 Every message is Chinese; content problems are one line each (``path:line: field: message``);
 no traceback reaches the user for anything the user can fix.
@@ -104,6 +104,19 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument(
         "-o", "--output", metavar="文件", help="默认 schema/branch.schema.json（相对项目目录）"
     )
+    booklet = command(
+        "booklet", "生成 A4 PDF 观摩手册：封面、目录、各支部品牌和二维码", _cmd_booklet
+    )
+    booklet.add_argument("-o", "--output", metavar="文件", help="默认 观摩手册.pdf（项目目录下）")
+    booklet.add_argument(
+        "--branch",
+        action="append",
+        default=[],
+        metavar="网址名",
+        help="只收这个支部；给多次就是一条观摩路线，按给出的顺序排成第 1 站、第 2 站……",
+    )
+    booklet.add_argument("--timings", action="store_true", help="最后列出各阶段耗时")
+    booklet.add_argument("--timings-json", metavar="文件", help=argparse.SUPPRESS)
     return parser
 
 
@@ -117,7 +130,7 @@ def _setup_logging(verbose: bool) -> None:
     handler.addFilter(lambda r: not (r.name == "mkdocs.livereload" and r.getMessage().endswith(
         " code 404")))
     handler.addFilter(_not_missing_generated_page)
-    for name in ("mkdocs", "material"):
+    for name in ("mkdocs", "material", "weasyprint"):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(logging.INFO if verbose else logging.WARNING)
@@ -341,6 +354,38 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     guide = settings.docs_dir / "guide.md"
     if update_guide(guide, settings.choices):
         print(f"已更新 {rel_path(guide, settings.root)} 里的字段说明。")
+    return 0
+
+
+def _cmd_booklet(args: argparse.Namespace) -> int:
+    from .booklet import DEFAULT_OUTPUT, BookletError, booklet_date, make_booklet
+
+    root = Path(args.root).resolve()
+    cfg, plugin = _load(args.root)
+    settings = _settings(cfg, plugin)
+    output = Path(args.output) if args.output else root / DEFAULT_OUTPUT
+    # The cover's date: the last commit's (or SOURCE_DATE_EPOCH's), so reruns give the same file.
+    when = booklet_date(os.environ.get("SOURCE_DATE_EPOCH") or _last_commit_time(root))
+    try:
+        result = make_booklet(settings, args.branch, output, when)
+    except BookletError as exc:
+        raise _Fail(str(exc)) from None
+    _print_problems(result.problems)
+    if not result.ok:
+        print("观摩手册未生成。", file=sys.stderr)
+        return 1
+    shown = rel_path(output.resolve(), Path.cwd())
+    print(
+        f"已生成观摩手册：{len(result.branches)} 个支部、{result.pages} 页、"
+        f"{result.size / 1_000_000:.1f} MB → {shown}"
+    )
+    if args.timings:
+        stages = {"load": "读取校验和照片", "prepare": "准备内容", "pdf": "排版写入 PDF"}
+        parts = [f"{stages.get(k, k)} {v:.2f} 秒" for k, v in result.timings.items()]
+        print("耗时：" + "，".join(parts), file=sys.stderr)
+    if args.timings_json:
+        figures = {**result.timings, "pages": result.pages, "bytes": result.size}
+        Path(args.timings_json).write_text(json.dumps(figures), encoding="utf-8")
     return 0
 
 

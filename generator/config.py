@@ -14,6 +14,16 @@ from .content.schema import Choices
 from .photos import PhotoSettings
 
 DEFAULT_FIELDS = ("农村", "社区", "机关", "事业单位", "两新组织", "国有企业", "学校")
+DEFAULT_BOOKLET_TITLE = "支部品牌观摩手册"
+
+
+@dataclass(frozen=True)
+class BookletSettings:
+    """The PDF 观摩手册 (``showcase booklet``): what its cover says."""
+
+    title: str = DEFAULT_BOOKLET_TITLE
+    logo: Path | None = None  # the cover's logo; by default the site's logo (theme.logo)
+    date: str = ""  # printed as given; by default the month of the last commit
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,7 @@ class Settings:
     site_info: SiteInfo = field(default_factory=SiteInfo)
     share_image: str = "assets/share.png"  # og:image of pages without a cover, in docs_dir
     wechat_signature_endpoint: str = ""  # WeChat JS-SDK share cards; empty: nothing loaded
+    booklet: BookletSettings = field(default_factory=BookletSettings)
     # How this run reports, not what it makes: kept out of repr and ==, so cached pages made by
     # a quiet live preview and by a reporting build are the same.
     progress: bool = field(default=False, repr=False, compare=False)

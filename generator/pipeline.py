@@ -97,7 +97,7 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         catalog = build_catalog(branches, settings, dates, cache.spellings)
         result.catalog = catalog
     with result.timed("qr"):
-        codes = _qr_codes(catalog, settings, cache.qr)
+        codes = branch_qr_codes(catalog.branches, settings, cache.qr)
     with result.timed("pages"):
         files = render_pages(catalog, images, settings, codes, memo=cache.pages)
     with result.timed("write"):
@@ -182,11 +182,14 @@ def run_photos(
     return images, problems
 
 
-def _qr_codes(catalog: Catalog, settings: Settings, memo: dict[str, bytes]) -> dict[str, bytes]:
-    """Each branch page's QR code by slug; none without a site_url to encode."""
+def branch_qr_codes(
+    branches: list[Branch], settings: Settings, memo: dict[str, bytes] | None = None
+) -> dict[str, bytes]:
+    """Each branch page's QR code by slug (the site's and the booklet's, made the same way);
+    none without a site_url to encode. ``memo`` is the build cache's, when there is one."""
     if not settings.site_url:
         return {}
-    items = {b.slug: (branch_url(settings, b), b.name) for b in catalog.branches}
+    items = {b.slug: (branch_url(settings, b), b.name) for b in branches}
     return qr_codes(items, memo)
 
 

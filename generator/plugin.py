@@ -16,7 +16,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
 from .buildcache import BuildCache
-from .config import DEFAULT_FIELDS, Settings, SiteInfo
+from .config import DEFAULT_BOOKLET_TITLE, DEFAULT_FIELDS, BookletSettings, Settings, SiteInfo
 from .photos import PhotoSettings
 from .pipeline import Result, generate
 from .progress import Progress
@@ -92,6 +92,12 @@ class _WeChat(base.Config):
     signature_endpoint = _Text()
 
 
+class _BookletOptions(base.Config):
+    title = c.Type(str, default=DEFAULT_BOOKLET_TITLE)
+    logo = c.Optional(c.Type(str))  # relative to mkdocs.yml; default: the theme's logo
+    date = c.Type(str, default="")  # as printed on the cover; default: last commit's month
+
+
 class ShowcaseConfig(base.Config):
     county = c.Type(str, default="示例县")
     branches_dir = c.Type(str, default="branches")
@@ -117,6 +123,8 @@ class ShowcaseConfig(base.Config):
     share_image = c.Type(str, default="assets/share.png")
     # WeChat share cards through the county's official-account backend; absent: nothing loaded
     wechat = c.SubConfig(_WeChat)
+    # The PDF 观摩手册 (showcase booklet): its cover
+    booklet = c.SubConfig(_BookletOptions)
 
 
 def settings_from(
@@ -126,10 +134,11 @@ def settings_from(
     ``progress``: report long steps on stderr (how this run reports, not what it makes)."""
     root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
     p = options.photos
+    docs_dir = Path(config.docs_dir).resolve()
     widths = tuple(sorted(set(p.widths)))
     return Settings(
         root=root,
-        docs_dir=Path(config.docs_dir).resolve(),
+        docs_dir=docs_dir,
         branches_dir=(root / options.branches_dir).resolve(),
         cache_dir=(root / options.cache_dir).resolve(),
         county=options.county,
@@ -161,8 +170,25 @@ def settings_from(
         ),
         share_image=options.share_image,
         wechat_signature_endpoint=options.wechat.signature_endpoint,
+        booklet=BookletSettings(
+            title=options.booklet.title,
+            logo=_booklet_logo(options.booklet.logo, root, docs_dir, config),
+            date=options.booklet.date,
+        ),
         progress=progress,
     )
+
+
+def _booklet_logo(
+    option: str | None, root: Path, docs_dir: Path, config: MkDocsConfig
+) -> Path | None:
+    """The booklet's cover logo: the option, else the site's own logo when it is a local file."""
+    if option:
+        return root / option
+    theme_logo = config.theme.get("logo") if config.theme else None
+    if theme_logo and (docs_dir / theme_logo).is_file():
+        return docs_dir / theme_logo
+    return None
 
 
 class ShowcasePlugin(BasePlugin[ShowcaseConfig]):

@@ -42,6 +42,15 @@ def test_github_workflow() -> None:
     assert steps[upload]["with"]["path"] == "site"
     assert "showcase" in runs
 
+    # optional: the booklet as a build artifact, switched on by a repository variable
+    booklet = next(i for i, s in enumerate(steps) if "showcase booklet" in s.get("run", ""))
+    assert build_step < booklet
+    assert "SHOWCASE_BOOKLET" in steps[booklet]["if"]
+    assert "fonts-noto-cjk" in steps[booklet]["run"]
+    pdf = steps[booklet]["run"].split("-o ", 1)[1].split()[0]
+    artifact = steps[uses.index("actions/upload-artifact@v4")]
+    assert artifact["with"]["path"] == pdf and "SHOWCASE_BOOKLET" in artifact["if"]
+
     deploy = wf["jobs"]["deploy"]
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
@@ -62,11 +71,19 @@ def test_gitlab_pages() -> None:
     assert any("CI_DEFAULT_BRANCH" in r["if"] for r in pages["rules"])
     assert "pip install" in " ".join(ci["before_script"])
     assert ci["check"]["script"] == ["showcase check"]
+    # optional: the booklet as a build artifact, switched on by a CI/CD variable
+    booklet = ci["booklet"]
+    run = [str(line) for line in booklet["script"]]
+    pdf = next(line for line in run if line.startswith("showcase booklet")).split("-o ", 1)[1]
+    assert booklet["artifacts"]["paths"] == [pdf.strip()]
+    assert any("fonts-noto-cjk" in line for line in run)
+    assert all("SHOWCASE_BOOKLET" in r["if"] for r in booklet["rules"])
 
 
 def test_guide_documents_the_templates() -> None:
     # The guide is for staff: built at guide/ but not in the visitors' tabs (see test_build).
     guide = (REPO / "site_src" / "guide.md").read_text("utf-8")
     for words in ("github-pages.yml", "gitlab-ci.yml", "showcase new", "HEIC", "showcase check",
-                  "showcase import", "showcase serve", "showcase report", "site_url"):
+                  "showcase import", "showcase serve", "showcase report", "site_url",
+                  "showcase booklet", "SHOWCASE_BOOKLET"):
         assert words in guide, words

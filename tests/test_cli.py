@@ -9,7 +9,7 @@ import pytest
 from generator.cli import main as showcase
 from generator.display import display_width, pad
 
-COMMANDS = ("check", "build", "serve", "photos", "new", "import", "report", "schema")
+COMMANDS = ("check", "build", "serve", "photos", "new", "import", "report", "schema", "booklet")
 # Words argparse writes by itself; none of them may reach a user.
 ENGLISH = re.compile(
     r"\b(usage|options|positional|arguments?|show|help message|exit|version number"

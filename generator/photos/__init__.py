@@ -5,6 +5,7 @@ what needs doing, runs it on every core and places the files. Nothing here impor
 any other step of the generator: the step stays usable (and testable) on its own.
 """
 
+from .cache import rendition_file
 from .publish import clean_stale, process_photos
 from .results import PhotoFailure, PhotoResult, Rendition
 from .settings import PhotoSettings
@@ -16,4 +17,5 @@ __all__ = [
     "Rendition",
     "clean_stale",
     "process_photos",
+    "rendition_file",
 ]

@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from ..files import atomic_write
 from .pixels import Rendered
+from .results import Rendition
 from .settings import PIPELINE_VERSION
 
 META = "meta.json"
@@ -128,6 +129,12 @@ def read_meta(cache_dir: Path, name: str) -> dict | None:
         return meta
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def rendition_file(cache_dir: Path, rendition: Rendition) -> Path:
+    """Where a rendition lies in the cache, published or not: the outputs of one photo are
+    named after its entry (``<entry>-<width>.webp``)."""
+    return Path(cache_dir) / rendition.name.split("-", 1)[0] / rendition.name
 
 
 def content_hash(data: bytes) -> str:
