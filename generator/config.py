@@ -14,14 +14,15 @@ from .content.schema import Choices
 from .photos import PhotoSettings
 
 DEFAULT_FIELDS = ("农村", "社区", "机关", "事业单位", "两新组织", "国有企业", "学校")
-DEFAULT_BOOKLET_TITLE = "支部品牌观摩手册"
+DEFAULT_BRANCHES_DIR = "branches"  # relative to mkdocs.yml
+DEFAULT_CACHE_DIR = ".cache/showcase"
 
 
 @dataclass(frozen=True)
 class BookletSettings:
     """The PDF 观摩手册 (``showcase booklet``): what its cover says."""
 
-    title: str = DEFAULT_BOOKLET_TITLE
+    title: str = "支部品牌观摩手册"
     logo: Path | None = None  # the cover's logo; by default the site's logo (theme.logo)
     date: str = ""  # printed as given; by default the month of the last commit
 

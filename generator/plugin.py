@@ -16,7 +16,13 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
 from .buildcache import BuildCache
-from .config import DEFAULT_BOOKLET_TITLE, DEFAULT_FIELDS, BookletSettings, Settings, SiteInfo
+from .config import (
+    DEFAULT_BRANCHES_DIR,
+    DEFAULT_CACHE_DIR,
+    BookletSettings,
+    Settings,
+    SiteInfo,
+)
 from .photos import PhotoSettings
 from .pipeline import Result, generate
 from .progress import Progress
@@ -29,12 +35,21 @@ log = logging.getLogger("mkdocs.plugins.showcase")
 preview_log = logging.getLogger("mkdocs.plugins.showcase.preview")
 
 
+def _default(cls: type, name: str):
+    """An option's default is the generator's own (config.py, photos/settings.py): one place."""
+    value = cls.__dataclass_fields__[name].default
+    return list(value) if isinstance(value, tuple) else value
+
+
+_PHOTO = PhotoSettings()
+
+
 class _PhotoOptions(base.Config):
-    widths = c.ListOfItems(c.Type(int), default=[480, 960, 1600])
-    quality = c.Type(int, default=78)
-    cover_width = c.Type(int, default=640)
-    max_megapixels = c.Type(int, default=100)
-    min_width = c.Type(int, default=800)
+    widths = c.ListOfItems(c.Type(int), default=list(_PHOTO.widths))
+    quality = c.Type(int, default=_PHOTO.quality)
+    cover_width = c.Type(int, default=_PHOTO.cover_width)
+    max_megapixels = c.Type(int, default=_PHOTO.max_pixels // 1_000_000)
+    min_width = c.Type(int, default=_PHOTO.min_width)
 
 
 class _EditorOption(c.BaseConfigOption[dict]):
@@ -93,25 +108,25 @@ class _WeChat(base.Config):
 
 
 class _BookletOptions(base.Config):
-    title = c.Type(str, default=DEFAULT_BOOKLET_TITLE)
+    title = c.Type(str, default=_default(BookletSettings, "title"))
     logo = c.Optional(c.Type(str))  # relative to mkdocs.yml; default: the theme's logo
     date = c.Type(str, default="")  # as printed on the cover; default: last commit's month
 
 
 class ShowcaseConfig(base.Config):
-    county = c.Type(str, default="示例县")
-    branches_dir = c.Type(str, default="branches")
-    cache_dir = c.Type(str, default=".cache/showcase")
-    fields = c.ListOfItems(c.Type(str), default=list(DEFAULT_FIELDS))
-    towns = c.ListOfItems(c.Type(str), default=[])
-    featured = c.ListOfItems(c.Type(str), default=[])
-    featured_count = c.Type(int, default=6)
-    recent_count = c.Type(int, default=6)
+    county = c.Type(str, default=_default(Settings, "county"))
+    branches_dir = c.Type(str, default=DEFAULT_BRANCHES_DIR)
+    cache_dir = c.Type(str, default=DEFAULT_CACHE_DIR)
+    fields = c.ListOfItems(c.Type(str), default=_default(Settings, "fields"))
+    towns = c.ListOfItems(c.Type(str), default=_default(Settings, "towns"))
+    featured = c.ListOfItems(c.Type(str), default=_default(Settings, "featured"))
+    featured_count = c.Type(int, default=_default(Settings, "featured_count"))
+    recent_count = c.Type(int, default=_default(Settings, "recent_count"))
     photos = c.SubConfig(_PhotoOptions)
     workers = c.Optional(c.Type(int))
     # Index every section of a branch page; by default only names, brand, slogan, summary,
     # carriers, tags and township, so a phone can load the index of thousands of branches.
-    search_full_text = c.Type(bool, default=False)
+    search_full_text = c.Type(bool, default=_default(Settings, "search_full_text"))
     # Extra words for Chinese search segmentation, one a line (jieba's user dictionary format),
     # relative to mkdocs.yml. Brand names, short names, tags and places are added automatically.
     search_dictionary = c.Optional(c.Type(str))
@@ -120,7 +135,7 @@ class ShowcaseConfig(base.Config):
     # Footer of every page: 主办单位, 联系方式, ICP and 公安 filing numbers, 网站标识码 ...
     site_info = c.SubConfig(_SiteInfo)
     # og:image of pages without a cover photo (a JPEG or PNG of at least 300 px, in docs_dir)
-    share_image = c.Type(str, default="assets/share.png")
+    share_image = c.Type(str, default=_default(Settings, "share_image"))
     # WeChat share cards through the county's official-account backend; absent: nothing loaded
     wechat = c.SubConfig(_WeChat)
     # The PDF 观摩手册 (showcase booklet): its cover

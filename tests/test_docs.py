@@ -123,3 +123,56 @@ def test_no_link_leaves_the_repo(doc: Path) -> None:
         elif path and not (doc.parent / path).exists() and doc.parent.name != "site_src":
             outside.append(f"{target} (missing)")
     assert not outside, f"{doc.relative_to(REPO)} links outside the repo: {outside}"
+
+
+def _readme_defaults() -> dict[str, str]:
+    """``option → default`` from the README's options table (``a`` / ``b`` rows split)."""
+    rows = {}
+    for line in (REPO / "README.md").read_text("utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) < 3 or not cells[0].startswith("`") or cells[0].startswith("`showcase"):
+            continue
+        names = [n.strip().strip("`") for n in cells[0].split("/")]
+        values = [v.strip() for v in cells[1].split(" / ")]
+        if len(values) != len(names):
+            values = [cells[1]] * len(names)
+        rows.update(zip(names, values, strict=True))
+    return rows
+
+
+def _shown(value) -> str:
+    if value in ("", [], None):
+        return "空"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list):
+        return "、".join(map(str, value))
+    return str(value)
+
+
+def test_the_readme_gives_every_option_its_real_default() -> None:
+    """Defaults live in the generator (config.py, photos/settings.py); the README's table must
+    say the same, so a changed default cannot leave the documentation behind."""
+    from mkdocs.config import base
+
+    from generator.plugin import ShowcaseConfig
+
+    readme = _readme_defaults()
+
+    def options(schema, prefix=""):
+        for name, option in schema:
+            sub = getattr(option, "config_class", None)
+            if sub is not None and issubclass(sub, base.Config):
+                yield from options(sub._schema, f"{prefix}{name}.")
+            else:
+                yield f"{prefix}{name}", getattr(option, "default", None)
+
+    checked = 0
+    for name, default in options(ShowcaseConfig._schema):
+        if name not in readme or not isinstance(default, str | int | bool | list):
+            continue
+        if default in ("", []):  # "empty" means something (the theme's logo, any township…)
+            continue
+        assert readme[name].strip("`") == _shown(default), f"README: {name}"
+        checked += 1
+    assert checked >= 10, readme
