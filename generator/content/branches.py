@@ -62,7 +62,7 @@ def load_branches(
     if memo is not None:
         for name in set(memo) - {f.name for f in folders}:
             del memo[name]
-    problems.extend(_check_across(branches))
+    problems.extend(check_across(branches))
     return branches, sort_problems([one_line(p) for p in problems])
 
 
@@ -132,7 +132,7 @@ def _leaves(path: Path, base: Path) -> str | None:
     return None
 
 
-def _check_across(branches: list[Branch]) -> list[Problem]:
+def check_across(branches: list[Branch]) -> list[Problem]:
     """Names must be unique across branches; a repeated brand name is only a warning."""
     checks = (
         ("name", lambda b: b.name, "与 {first} 的支部同名“{value}”：名称必须唯一", Severity.ERROR),
