@@ -27,8 +27,11 @@ from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
 from ..config import Settings
-from ..content.branches import SLUG_RE, load_branches
-from ..content.branches import check_across  # the build's rule and words
+from ..content.branches import (
+    SLUG_RE,
+    check_across,  # the build's rule and words
+    load_branches,
+)
 from ..content.reading import BRANCH_FILE, read_document
 from ..content.roundtrip import dump, merge, yaml_rt
 from ..content.validate import IMAGE_SUFFIXES, validate_document
