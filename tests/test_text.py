@@ -32,3 +32,11 @@ def test_text_cannot_run_or_restructure() -> None:
 
 def test_md_inline_escapes_markdown_and_html() -> None:
     assert md_inline("名称 {: #x} *a* <b>") == r"名称 \{: \#x\} \*a\* &lt;b&gt;"
+
+
+def test_oneline_joins_template_markup_without_changing_what_it_shows() -> None:
+    from generator.site.pages import _oneline
+
+    written = '<li class="a">\n  <a href="x"\n     title="y">石门镇\n  · 农村</a>\n  走进\n  Party A\n</li>\n'
+    assert _oneline(written) == '<li class="a"><a href="x" title="y">石门镇· 农村</a>走进Party A</li>\n'
+    assert _oneline("<p>\n  共\n  <b>7</b>\n</p>") == "<p>共<b>7</b></p>"

@@ -13,6 +13,7 @@ import html
 import json
 import posixpath
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,6 +236,8 @@ class _Renderer:
             fm=lambda v: Markup(json.dumps(_fm_escape(v), ensure_ascii=False)),
             tag_anchor=_tag_anchor,
             keep=_keep,
+            oneline=_oneline,
+            fallback_rendition=_fallback_rendition,
             keep_all=_keep_all,
             group_count=lambda g: f"{g.name} {len(g.branches)} 个",
         )
@@ -317,6 +320,40 @@ def _tag_anchor(tag: str) -> str:
 
 
 _SLUGIFY = slugify(case="lower")
+
+
+_LINE_BREAK = re.compile(r"[ \t]*\n\s*")
+
+
+def _oneline(markup: str) -> Markup:
+    """Markup written over several lines, as one line: the page's Markdown must meet a raw HTML
+    block without line breaks. A break next to a tag or a Chinese character disappears (Chinese
+    has no spaces between words); any other break (between attributes, between Latin words)
+    becomes one space. A final line end is kept."""
+    text = str(markup)
+    end = "\n" if text.endswith("\n") else ""
+    text = text.strip()
+
+    def join(m: re.Match[str]) -> str:
+        before = text[m.start() - 1] if m.start() else ">"
+        after = text[m.end()] if m.end() < len(text) else "<"
+        if before == ">" or after == "<" or _wide(before) or _wide(after):
+            return ""
+        return " "
+
+    return Markup(_LINE_BREAK.sub(join, text) + end)
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+FALLBACK_WIDTH = 960  # the src of a browser without srcset support: sharp on most screens
+
+
+def _fallback_rendition(result: PhotoResult) -> Rendition:
+    """The rendition nearest FALLBACK_WIDTH (the widest when all are narrower)."""
+    return min(result.renditions, key=lambda r: (abs(r.width - FALLBACK_WIDTH), -r.width))
 
 
 def _keep(text: object) -> Markup:
