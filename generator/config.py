@@ -56,7 +56,6 @@ class Settings:
     recent_count: int = 6
     use_directory_urls: bool = True
     photos: PhotoSettings = field(default_factory=PhotoSettings)
-    search_full_text: bool = False  # index every section, not only what visitors search for
     workers: int | None = None
     editor_backend: dict[str, Any] | None = None  # editor.backend: publish /admin/ for a git host
     site_info: SiteInfo = field(default_factory=SiteInfo)

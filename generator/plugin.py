@@ -26,9 +26,9 @@ from .config import (
 from .photos import PhotoSettings
 from .pipeline import Result, generate
 from .progress import Progress
-from .site import search_dictionary
 from .site.public import defer_lightbox, source_folders, theme_context
-from .site.search_terms import search_terms
+from .site.pages import page_url
+from .site.search import Record, records, write_index
 
 log = logging.getLogger("mkdocs.plugins.showcase")
 # News for someone watching a live preview (shown by ``showcase serve`` like MkDocs' own INFO).
@@ -113,6 +113,9 @@ class _BookletOptions(base.Config):
     date = c.Type(str, default="")  # as printed on the cover; default: last commit's month
 
 
+_RETIRED = "选项 {} 已不再需要，可以从 mkdocs.yml 删除：搜索现在收录每个支部的全部文字，按字查找，不用词典"
+
+
 class ShowcaseConfig(base.Config):
     county = c.Type(str, default=_default(Settings, "county"))
     branches_dir = c.Type(str, default=DEFAULT_BRANCHES_DIR)
@@ -124,12 +127,10 @@ class ShowcaseConfig(base.Config):
     recent_count = c.Type(int, default=_default(Settings, "recent_count"))
     photos = c.SubConfig(_PhotoOptions)
     workers = c.Optional(c.Type(int))
-    # Index every section of a branch page; by default only names, brand, slogan, summary,
-    # carriers, tags and township, so a phone can load the index of thousands of branches.
-    search_full_text = c.Type(bool, default=_default(Settings, "search_full_text"))
-    # Extra words for Chinese search segmentation, one a line (jieba's user dictionary format),
-    # relative to mkdocs.yml. Brand names, short names, tags and places are added automatically.
-    search_dictionary = c.Optional(c.Type(str))
+    # Options of the earlier search (Material's, segmented by jieba), still accepted so an
+    # older mkdocs.yml builds: search now indexes every branch's whole text, with no dictionary.
+    search_full_text = c.Deprecated(message=_RETIRED.format("search_full_text"))
+    search_dictionary = c.Deprecated(message=_RETIRED.format("search_dictionary"))
     # Publish /admin/ for editing through a git host (gitlab, gitea, github); see editor/.
     editor = _EditorOption()
     # Footer of every page: 主办单位, 联系方式, ICP and 公安 filing numbers, 网站标识码 ...
@@ -172,7 +173,6 @@ def settings_from(
             min_width=p.min_width,
         ),
         workers=options.workers,
-        search_full_text=options.search_full_text,
         editor_backend=options.editor.get("backend"),
         site_info=SiteInfo(
             sponsor=options.site_info.sponsor,
@@ -207,7 +207,7 @@ def _booklet_logo(
 
 
 class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
-    """Generates the pages before each build, and teaches search the branches' names.
+    """Generates the pages before each build, and indexes the branches for search after it.
 
     State lives from ``on_startup`` (one MkDocs command) on: the last result and, for a live
     preview, the build cache kept in memory between rebuilds. The one way in from outside is
@@ -223,6 +223,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.cache: BuildCache | None = None
         self.progress: Progress | None = None
         self._handed: Result | None = None
+        self._search: list[Record] = []  # the last good content's search records
         self.preview_broken = False  # the preview shows older pages because the content has errors
         self.previewed = False  # a live preview has been built once
 
@@ -236,6 +237,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.command = command
         self._handed = None
         self.last = None
+        self._search = []
         self.cache = None
         self.preview_broken = self.previewed = False
 
@@ -278,7 +280,11 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         if result is None:
             result = self._generate()
         self.last = result
-        self._teach_search(result)
+        if result.catalog is not None:  # content errors: the last good index stays
+            self._search = records(
+                result.catalog.branches,
+                lambda b: page_url(f"branches/{b.slug}.md", config.use_directory_urls),
+            )
 
     def _generate(self) -> Result:
         assert self.settings is not None
@@ -301,18 +307,6 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
             raise PluginError(f"showcase：发现 {errors} 个错误，站点未生成")
         return result
 
-    def _teach_search(self, result: Result) -> None:
-        """Make jieba keep brand names and local terms whole, so searching 联村共富 finds it."""
-        if result.catalog is None:  # content errors: the last good index stays
-            return
-        assert self.settings is not None
-        extra = None
-        if self.config.search_dictionary:
-            extra = self.settings.root / self.config.search_dictionary
-            if not extra.is_file():
-                raise PluginError(f"search_dictionary：找不到词典文件 {extra}")
-        search_dictionary.teach(search_terms(result.catalog), extra)
-
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files) -> str:
         # The lightbox's script and styles (render-blocking, in <head>) only where a page has a
         # lightbox: every other page shows its first screen one round trip sooner on a phone.
@@ -334,6 +328,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.settings is not None
+        write_index(self._search, Path(config.site_dir), self.settings.cache_dir)
         if self.settings.editor_backend and not self.serving:
             from .editor.cms_config import backend_warning
             from .editor.site import publish

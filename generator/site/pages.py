@@ -144,7 +144,6 @@ class PageSettings:
     """The options a branch page depends on."""
 
     site_url: str
-    search_full_text: bool
     use_directory_urls: bool
 
 
@@ -180,9 +179,7 @@ def branch_page(b: Branch, catalog: Catalog, images: Images, settings: Settings)
         prev=neighbour(prev),
         next=neighbour(nxt),
         updated=catalog.updated.get(b.slug),
-        settings=PageSettings(
-            settings.site_url, settings.search_full_text, settings.use_directory_urls
-        ),
+        settings=PageSettings(settings.site_url, settings.use_directory_urls),
     )
 
 
@@ -200,10 +197,10 @@ class _BranchCatalogView:
 def branch_url(settings: Settings | PageSettings, branch: Branch) -> str:
     """The page's full public URL, as the QR code encodes it."""
     base = settings.site_url.rstrip("/") + "/"
-    return base + _page_url(f"branches/{branch.slug}.md", settings.use_directory_urls)
+    return base + page_url(f"branches/{branch.slug}.md", settings.use_directory_urls)
 
 
-def _page_url(src: str, directory_urls: bool) -> str:
+def page_url(src: str, directory_urls: bool) -> str:
     """MkDocs' URL for a Markdown source path (relative, no leading slash)."""
     stem = src[: -len(".md")]
     if stem == "index" or stem.endswith("/index"):
@@ -279,12 +276,12 @@ def _links(src: str, settings: Settings | PageSettings) -> dict[str, Callable]:
     """The link helpers of the page at ``src``: every link is relative, so the site works
     under any path (a county portal's sub-folder) and from the file system."""
     directory = settings.use_directory_urls
-    here = _page_url(src, directory)
+    here = page_url(src, directory)
     base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
 
     def url(target: str) -> str:
         """Link from this page to a docs path (``towns/x.md``) or a static file."""
-        dest = _page_url(target, directory) if target.endswith(".md") else target
+        dest = page_url(target, directory) if target.endswith(".md") else target
         return _relative(dest, base)
 
     return {

@@ -1,0 +1,190 @@
+"""Search: each branch's whole text, indexed by Pagefind as overlapping pairs of characters.
+
+Chinese is written without spaces, so an index of words needs a segmenter, and the index and the
+query must be cut the same way. jieba at build time and ``Intl.Segmenter`` in a browser do not
+agree (集体经济 is one word to one and two to the other, 网格 disappears inside 网格员), and a
+dictionary kept in step on both sides would have to ship to every phone. Pairs need no
+dictionary: 集体经济 is indexed as 集体 体经 经济 (each pair written in ASCII, see ``pairs``), and
+a query is searched as the exact phrase of its own pairs. A branch is found exactly when its text contains the query, whatever the words.
+
+The same encoding is written in ``overrides/assets/showcase/search.js`` (``pairs``), which also
+turns a record back into text for the snippet (``unpair``); a test holds the two sides together.
+
+Pagefind writes the index in small chunks by word, so the first query downloads the chunks for
+its own pairs and the fragments of the results it shows, not the whole index.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..content.model import Branch
+from .text import plain
+
+# Letters and digits of any script (what Pagefind keeps of a word); everything else separates.
+_RUN = re.compile(r"[^\W_]+")
+_SPACE = re.compile(r"\s+")
+_LANGUAGE = "und"
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+FIELD_END = "¶"
+
+# What pagefind writes that the site does not use: its ready-made UI (we use the theme's search
+# box) and its highlighter (search.js marks the opened page itself).
+_UNUSED = re.compile(r"^pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)$")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One search result: a page's address (relative to the site root), what a result shows as
+    its title, and the page's text."""
+
+    url: str
+    title: str
+    subtitle: str
+    text: str
+
+
+def branch_text(branch: Branch) -> str:
+    """Everything a visitor can read about the branch, one field a line, markup removed: the
+    text search finds a branch by (and the ground truth of bench/search.py)."""
+    b, brand = branch, branch.brand
+    parts: list[str] = [brand.name, b.name, b.short_name, brand.slogan, *b.tags, brand.summary]
+    parts += [b.town, b.field, b.org_type, b.secretary, b.address]
+    parts += [f"{b.demonstration}示范点" if b.demonstration else ""]
+    parts += [f"{h.title} {h.level}" for h in b.honors]
+    parts += [brand.concept, brand.theory, *brand.methods]
+    for carrier in brand.carriers:
+        parts += [carrier.name, carrier.description]
+    parts.append(brand.results)
+    for case in brand.cases:
+        parts += [case.title, case.text]
+    parts += [p.caption for p in b.photos_shown()]
+    return "\n".join(plain(p) for p in parts if p)
+
+
+def pairs(text: str) -> str:
+    r"""``text`` as Pagefind words: each run of letters and digits as its overlapping pairs and
+    then its last character alone (so a one-character query finds it by prefix); punctuation
+    stays as words of its own, and a line break (between fields) becomes ``FIELD_END``: Pagefind
+    skips both but keeps them in place, for the snippet.
+
+    Each character is written as four base-36 digits (``code``): Pagefind's browser side cuts a
+    Chinese query into words with ``Intl.Segmenter`` (体经 would become 体 经) but leaves a run of
+    ASCII letters and digits whole.
+
+    >>> pairs("集体，5G\n茶")
+    '0ts60fo3 0fo3 ， 001h002v 002v ¶ 0px2'
+    """
+    words: list[str] = []
+    for n, line in enumerate(text.lower().split("\n")):
+        if n:
+            words.append(FIELD_END)
+        words += _line_words(line)
+    return " ".join(words)
+
+
+def _line_words(line: str) -> list[str]:
+    words: list[str] = []
+    for chunk in _SPACE.split(line):
+        at = 0
+        for run in _RUN.finditer(chunk):
+            if run.start() > at:
+                words.append(chunk[at : run.start()])
+            s = [code(c) for c in run.group()]
+            words += [s[i] + s[i + 1] for i in range(len(s) - 1)] + [s[-1]]
+            at = run.end()
+        if at < len(chunk):
+            words.append(chunk[at:])
+    return words
+
+
+def code(char: str) -> str:
+    """A character as four base-36 digits (36**4 > every code point)."""
+    n, digits = ord(char), ""
+    for _ in range(4):
+        n, d = divmod(n, 36)
+        digits = _DIGITS[d] + digits
+    return digits
+
+
+def records(branches: list[Branch], url_of) -> list[Record]:
+    """One record a branch, in the order given; ``url_of(branch)`` is its address from the root."""
+    return [
+        Record(
+            url=url_of(b),
+            title=b.brand.name,
+            subtitle=f"{b.display_name} · {b.town}",
+            text=branch_text(b),
+        )
+        for b in branches
+    ]
+
+
+def write_index(recs: list[Record], site_dir: Path, cache_dir: Path) -> Path:
+    """Write the Pagefind index of ``recs`` to ``site_dir/pagefind``; returns that folder.
+
+    Indexing 5,000 branches takes Pagefind seconds, so the output is kept in ``cache_dir`` under
+    a hash of the records and copied when nothing changed (a rebuild after editing a photo)."""
+    key = _key(recs)
+    cached = cache_dir / "search" / key
+    if not cached.is_dir():
+        fresh = cache_dir / "search" / f".{key}.tmp"
+        shutil.rmtree(fresh, ignore_errors=True)
+        asyncio.run(_index(recs, fresh))
+        for f in fresh.iterdir():
+            if _UNUSED.match(f.name):
+                f.unlink()
+        for old in (cache_dir / "search").iterdir():
+            if old != fresh:
+                shutil.rmtree(old, ignore_errors=True)
+        fresh.rename(cached)
+    out = site_dir / "pagefind"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.copytree(cached, out, copy_function=_link_or_copy)
+    return out
+
+
+def _key(recs: list[Record]) -> str:
+    # This file is in the key: it decides what the index holds (pairs, their coding).
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(f"pagefind {_pagefind_version()}\n".encode())
+    for r in recs:
+        h.update(json.dumps([r.url, r.title, r.subtitle, r.text], ensure_ascii=False).encode())
+    return h.hexdigest()[:20]
+
+
+def _pagefind_version() -> str:
+    from importlib.metadata import version
+
+    return version("pagefind")
+
+
+async def _index(recs: list[Record], out: Path) -> None:
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    # Pagefind's extended build would cut Chinese pairs again with its own segmenter: "und"
+    # (undetermined) is a language it neither segments nor stems.
+    config = IndexConfig(output_path=str(out), force_language=_LANGUAGE)
+    async with PagefindIndex(config) as index:
+        for r in recs:
+            await index.add_custom_record(
+                url=r.url,
+                content=pairs(r.text),
+                language=_LANGUAGE,
+                meta={"title": r.title, "subtitle": r.subtitle},
+            )
+
+
+def _link_or_copy(src: str, dst: str) -> str:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+    return dst
