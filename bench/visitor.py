@@ -142,7 +142,7 @@ def make_site(work: Path, slug: str, phone_cover: bool) -> Path:
 
     root = work / ("phone-cover" if phone_cover else "example")
     root.mkdir(parents=True)
-    for name in ("mkdocs.yml", "search-dict.txt"):
+    for name in ("mkdocs.yml",):
         shutil.copy2(REPO / name, root / name)
     for name in ("overrides", "branches"):
         shutil.copytree(REPO / name, root / name)

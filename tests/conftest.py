@@ -26,7 +26,6 @@ def copy_project(dest: Path, branches: bool = True) -> Path:
     """A clean copy of the project's content (what a fresh clone has), without generated files."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy2(REPO / "mkdocs.yml", dest / "mkdocs.yml")
-    shutil.copy2(REPO / "search-dict.txt", dest / "search-dict.txt")
     shutil.copytree(REPO / "overrides", dest / "overrides")
     skip = set(GENERATED) | {MANIFEST}
     shutil.copytree(REPO / "site_src", dest / "site_src",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -91,92 +92,34 @@ def test_browse_pages(example_site: Path) -> None:
     assert home.count('class="sc-card"') >= 6
 
 
-def test_search_index_is_segmented(example_site: Path) -> None:
-    index = json.loads((example_site / "search/search_index.json").read_text("utf-8"))
-    assert index["config"]["lang"] == ["zh"]
-    assert "\\u200b" in index["config"]["separator"]
-    texts = [d["title"] + d["text"] for d in index["docs"]]
-    assert any("\u200b" in t for t in texts)
-    words = {w for t in texts for w in re.split(r"[\s\u200b<>/]+", t)}
-    assert "集体经济" in words or {"集体", "经济"} <= words
-    # Brand names stay whole words, so a search for the name finds the branch.
-    for d in example_branches().values():
-        assert d["brand"]["name"] in words, d["brand"]["name"]
+def test_search_index_holds_every_branch_whole(example_site: Path) -> None:
+    """Pagefind's index of the example: one record a branch, holding the pairs of its whole text
+    (all six parts, not only the summary), and only the files the site's search loads."""
+    from generator.config import DEFAULT_FIELDS
+    from generator.content.branches import load_branches
+    from generator.content.schema import Choices
+    from generator.site.search import branch_text, pairs
 
-
-def test_no_original_or_metadata_published(example_site: Path) -> None:
-    published = list(example_site.rglob("*"))
-    # The only JPEGs are the share images of covers (og:image), next to the cover's WebP crop.
-    shares = [p for p in published if p.name.endswith("-cover.jpg") and p.parent.name == "media"]
-    assert shares and all(p.with_suffix(".webp").is_file() for p in shares)
-    assert not [p for p in published if p.suffix.lower() in (".jpg", ".jpeg", ".heic", ".png")
-                and "assets" not in p.parts and p not in shares]
-    sources = {hashlib.sha256(p.read_bytes()).hexdigest()
-               for p in (REPO / "branches").rglob("photos/*")}
-    webps = [p for p in published if p.suffix == ".webp"]
-    assert webps
-    for p in webps + shares:
-        assert hashlib.sha256(p.read_bytes()).hexdigest() not in sources
-        with Image.open(p) as im:
-            assert not im.getexif() and "icc_profile" not in im.info
-        assert b"GPS" not in p.read_bytes()
-
-
-def test_sideways_photo_is_published_upright(example_site: Path) -> None:
-    # dawan/photos/door.jpg is stored 1600x1200 with EXIF orientation 6: upright it is portrait.
-    caption = next(p["caption"] for p in example_branches()["dawan"]["photos"]
-                   if p["file"] == "photos/door.jpg")
-    html = (example_site / "branches/dawan/index.html").read_text("utf-8")
-    anchor = re.search(r'<a class="glightbox" href="([^"]+)"[^>]*><img [^>]*alt="'
-                       + re.escape(caption) + '"', html)
-    assert anchor, "the sideways photo is in the gallery"
-    largest = (example_site / "branches/dawan" / anchor.group(1)).resolve()
-    with Image.open(largest) as im:
-        assert im.height > im.width
-
-
-def test_check_on_a_broken_copy(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = copy_project(tmp_path)
-    yml = root / "branches/chashan/branch.yml"
-    text = yml.read_text("utf-8").replace("field: 农村", "field: 农业", 1)
-    yml.write_text(text + "sumary: 多余\n", encoding="utf-8")
-    assert showcase(["check", "--root", str(root)]) == 1
-    out = capsys.readouterr().out.splitlines()
-    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.startswith("field:"))
-    assert f"branches/chashan/branch.yml:{line}: field: “农业” 不是可选的领域（农村、社区、机关、事业单位、两新组织、国有企业、学校）" in out
-    assert any(o.startswith("branches/chashan/branch.yml:") and "sumary" in o for o in out)
-    assert "Traceback" not in "\n".join(out)
-
-
-def test_failed_build_keeps_previous_site(tmp_path: Path) -> None:
-    root = copy_project(tmp_path, branches=False)
-    write_branch(root, "hengchong")
-    assert showcase(["build", "--root", str(root)]) == 0
-    before = {p.relative_to(root): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
-    write_branch(root, "hengchong", "name: 甲\ntown: [\n")  # broken YAML
-    assert showcase(["build", "--root", str(root)]) == 1
-    after = {p.relative_to(root): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
-    assert after == before
-
-
-def test_showcase_new_scaffold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = copy_project(tmp_path, branches=False)
-    assert showcase(["new", "横冲村党支部", "--root", str(root), "--town", "石门镇",
-                     "--field", "农村"]) == 0
-    path = root / "branches/hengchongcun/branch.yml"
-    text = path.read_text("utf-8")
-    assert "# 必填。品牌名称" in text and "理念产生" in text and "典型个案" in text
-    assert showcase(["new", "横冲村党支部", "--root", str(root)]) == 1
-    assert "已存在" in capsys.readouterr().err
-    # An unfilled scaffold names what is still missing, and nothing else.
-    assert showcase(["check", "--root", str(root)]) == 1
-    out = capsys.readouterr().out
-    assert "brand.name: 品牌名称是必填项" in out and "brand.summary: 品牌简介是必填项" in out
-    filled = text.replace("  name:                             #", "  name: 联村共富 #", 1)
-    filled = re.sub(r"  summary: >.*\n    \n", "  summary: 强村带弱村。\n", filled)
-    path.write_text(filled, encoding="utf-8")
-    assert showcase(["check", "--root", str(root)]) == 0, capsys.readouterr().out
-    assert showcase(["new", "柳河社区", "--slug", "Bad Slug", "--root", str(root)]) == 1
+    index = example_site / "pagefind"
+    names = {p.name for p in index.iterdir()}
+    assert {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json"} <= names
+    assert not [n for n in names if "-ui" in n or "highlight" in n], names
+    assert not (example_site / "search/search_index.json").exists()
+    fragments = {}
+    for f in (index / "fragment").iterdir():
+        raw = gzip.decompress(f.read_bytes())
+        assert raw.startswith(b"pagefind_dcd")
+        record = json.loads(raw[len(b"pagefind_dcd") :])
+        fragments[record["url"]] = record
+    branches, problems = load_branches(REPO, REPO / "branches", Choices(DEFAULT_FIELDS, ()))
+    assert not problems and len(branches) == len(fragments) == len(example_branches())
+    for b in branches:
+        record = fragments[f"branches/{b.slug}/"]
+        assert record["meta"]["title"] == b.brand.name
+        assert record["content"] == pairs(branch_text(b))
+        text = branch_text(b)
+        for part in (b.brand.concept, b.brand.theory, b.brand.results, *b.brand.methods):
+            assert part.split("。")[0].replace("**", "") in text, (b.slug, part[:20])
 
 
 def test_mkdocs_build_runs_the_same_generator(tmp_path: Path, monkeypatch) -> None:
@@ -199,7 +142,7 @@ def test_mkdocs_build_runs_the_same_generator(tmp_path: Path, monkeypatch) -> No
     ours, theirs = tree(root / "site"), tree(root / "site2")
     assert sorted(ours) == sorted(theirs)
     assert [k for k in ours if ours[k] != theirs[k]] == []
-    assert "hengchong" in theirs["search/search_index.json"].decode()
+    assert "pagefind/pagefind-entry.json" in theirs
 
 
 def tree(folder: Path) -> dict[str, bytes]:

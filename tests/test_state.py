@@ -1,6 +1,5 @@
 """No hidden state between the command line, the MkDocs plugin and the process: a result is
-handed over one way and used once, jieba's dictionary is the same after any number of builds,
-and the environment is as it was after a build."""
+handed over one way and used once, and the environment is as it was after a build."""
 
 from __future__ import annotations
 
@@ -8,7 +7,6 @@ import datetime as dt
 import os
 from pathlib import Path
 
-import jieba
 from conftest import copy_project
 from helpers import write_branch
 
@@ -16,7 +14,6 @@ from generator.cli import _load, _settings
 from generator.cli import main as showcase
 from generator.pipeline import generate
 from generator.plugin import settings_from
-from generator.site import search_dictionary
 
 
 def test_build_leaves_the_environment_as_it_was(tmp_path: Path, monkeypatch) -> None:
@@ -69,38 +66,3 @@ def test_progress_is_how_a_run_reports_not_part_of_the_settings(tmp_path: Path) 
         cfg.plugins.on_config(cfg)
         assert plugin.settings.progress is shown, command
 
-
-def _dictionary() -> tuple[dict[str, int], int]:
-    return dict(jieba.dt.FREQ), jieba.dt.total
-
-
-def test_teaching_search_words_twice_changes_nothing() -> None:
-    search_dictionary.teach(["联村共富", "桐花暖心"])
-    once = _dictionary()
-    search_dictionary.teach(["桐花暖心", "联村共富"])
-    assert _dictionary() == once
-    assert list(jieba.cut("联村共富")) == ["联村共富"]
-
-
-def test_words_of_an_earlier_build_are_forgotten(tmp_path: Path) -> None:
-    search_dictionary.teach([])
-    stock = _dictionary()
-    assert list(jieba.cut("联村共富")) != ["联村共富"]
-    search_dictionary.teach(["联村共富", "桐花暖心"])
-    search_dictionary.teach(["横冲夜校"])
-    assert list(jieba.cut("联村共富")) != ["联村共富"]
-    assert list(jieba.cut("横冲夜校")) == ["横冲夜校"]
-    search_dictionary.teach([])
-    assert _dictionary() == stock
-
-    # The site's own dictionary is read again when its content changes.
-    extra = tmp_path / "dict.txt"
-    extra.write_text("联村共富\n", encoding="utf-8")
-    search_dictionary.teach([], extra)
-    assert list(jieba.cut("联村共富")) == ["联村共富"]
-    extra.write_text("横冲夜校\n", encoding="utf-8")
-    search_dictionary.teach([], extra)
-    assert list(jieba.cut("联村共富")) != ["联村共富"]
-    assert list(jieba.cut("横冲夜校")) == ["横冲夜校"]
-    search_dictionary.teach([])
-    assert _dictionary() == stock

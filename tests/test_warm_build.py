@@ -58,10 +58,9 @@ def _edit_config(root: Path, edit: str, n: int) -> None:
         text = re.sub(r"use_directory_urls: \w+", f"use_directory_urls: {value}", text)
     elif edit == "site_url":
         text = re.sub(r"(?m)^site_url: .*$", f"site_url: https://www{n}.example.gov.cn/zzb/", text)
-    elif edit == "full_text":
-        flag = "search_full_text: true" if "search_full_text: true" not in text else ""
-        text = re.sub(r"(?m)^\s*search_full_text: \w+\n", "", text)
-        text = text.replace("      county:", f"      {flag}\n      county:" if flag else "      county:")
+    elif edit == "recent":
+        text = re.sub(r"(?m)^\s*recent_count: \d+\n", "", text)
+        text = text.replace("      county:", f"      recent_count: {n % 4 + 2}\n      county:")
     elif edit == "featured":
         text = re.sub(r"featured_count: \d+", f"featured_count: {n % 5 + 2}", text)
     elif edit == "county":
@@ -80,7 +79,7 @@ def _clean_copy(src: Path, dest: Path) -> Path:
     if dest.exists():
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
-    for name in ("mkdocs.yml", "search-dict.txt"):
+    for name in ("mkdocs.yml",):
         shutil.copy2(src / name, dest / name)
     shutil.copytree(src / "branches", dest / "branches")
     fresh = copy_project(dest / ".template", branches=False)
@@ -112,7 +111,7 @@ EDITS = st.lists(
         ),
         st.tuples(
             st.just("config"),
-            st.sampled_from(["directory_urls", "site_url", "full_text", "featured", "county"]),
+            st.sampled_from(["directory_urls", "site_url", "recent", "featured", "county"]),
             st.integers(0, 13),
         ),
     ),
