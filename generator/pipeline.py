@@ -54,6 +54,7 @@ def check(settings: Settings) -> Result:
     branches, problems = load_branches(settings.root, settings.branches_dir, settings.choices)
     result.branches = branches
     result.problems.extend(problems)
+    result.problems.extend(retired_option_problems(settings))
     result.problems.extend(site_problems(settings))
     _, photo_problems = run_photos(branches, settings, publish=False)
     result.problems = sort_problems(result.problems + photo_problems)
@@ -78,6 +79,7 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
     result.branches = branches
     result.problems.extend(problems)
     result.problems.extend(site_url_problems(settings))
+    result.problems.extend(retired_option_problems(settings))
     result.problems.extend(site_problems(settings))
     if has_errors(result.problems):
         # Photos of the valid branches are still checked, so every problem shows at once.
@@ -134,6 +136,24 @@ def site_url_problems(settings: Settings) -> list[Problem]:
     message = (f"还是示例地址 {settings.site_url}，二维码会指向这个不存在的网站；"
                "发布前请改成站点的真实网址")
     return [Problem("mkdocs.yml", line, "site_url", message, Severity.WARNING)]
+
+
+RETIRED_OPTIONS = ("search_dictionary", "search_full_text")
+
+
+def retired_option_problems(settings: Settings) -> list[Problem]:
+    """A warning for each option of the earlier search still in mkdocs.yml (they do nothing)."""
+    try:
+        lines = (settings.root / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    message = "已不再需要，可以删除：搜索现在收录每个支部的全部文字，按字查找，不用词典"
+    return [
+        Problem("mkdocs.yml", n, key, message, Severity.WARNING)
+        for n, text in enumerate(lines, 1)
+        for key in RETIRED_OPTIONS
+        if text.lstrip().startswith(f"{key}:")
+    ]
 
 
 def _config_line(path: Path, key: str) -> int | None:

@@ -113,9 +113,6 @@ class _BookletOptions(base.Config):
     date = c.Type(str, default="")  # as printed on the cover; default: last commit's month
 
 
-_RETIRED = "选项 {} 已不再需要，可以从 mkdocs.yml 删除：搜索现在收录每个支部的全部文字，按字查找，不用词典"
-
-
 class ShowcaseConfig(base.Config):
     county = c.Type(str, default=_default(Settings, "county"))
     branches_dir = c.Type(str, default=DEFAULT_BRANCHES_DIR)
@@ -127,10 +124,10 @@ class ShowcaseConfig(base.Config):
     recent_count = c.Type(int, default=_default(Settings, "recent_count"))
     photos = c.SubConfig(_PhotoOptions)
     workers = c.Optional(c.Type(int))
-    # Options of the earlier search (Material's, segmented by jieba), still accepted so an
-    # older mkdocs.yml builds: search now indexes every branch's whole text, with no dictionary.
-    search_full_text = c.Deprecated(message=_RETIRED.format("search_full_text"))
-    search_dictionary = c.Deprecated(message=_RETIRED.format("search_dictionary"))
+    # Options of the earlier search (Material's, segmented by jieba), accepted so an older
+    # mkdocs.yml still builds, and otherwise ignored: pipeline.retired_option_problems says so.
+    search_full_text = c.Optional(c.Type(bool))
+    search_dictionary = c.Optional(c.Type(str))
     # Publish /admin/ for editing through a git host (gitlab, gitea, github); see editor/.
     editor = _EditorOption()
     # Footer of every page: 主办单位, 联系方式, ICP and 公安 filing numbers, 网站标识码 ...

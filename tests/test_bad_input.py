@@ -490,3 +490,20 @@ def test_yaml_11_words_stay_text(built: Path, tmp_path: Path, capsys) -> None:
     assert "<figcaption>1958-1-1" in html
     for tag in ("no", "True", "2026-01-01"):
         assert f">{tag}</" in html, tag
+
+
+def test_options_of_the_earlier_search_still_build_and_say_they_can_go(tmp_path: Path, capsys):
+    """An older mkdocs.yml with jieba's options: it builds, and each option gets one line."""
+    root = copy_project(tmp_path / "p")
+    config = root / "mkdocs.yml"
+    text = config.read_text("utf-8").replace(
+        "      county:", "      search_full_text: true\n      search_dictionary: dict.txt\n      county:"
+    )
+    config.write_text(text, "utf-8")
+    lines = text.splitlines()
+    assert showcase(["build", "--root", str(root)]) == 0
+    err = capsys.readouterr().err
+    for key in ("search_full_text", "search_dictionary"):
+        n = next(i for i, line in enumerate(lines, 1) if line.strip().startswith(key + ":"))
+        assert f"mkdocs.yml:{n}: {key}: （警告）已不再需要" in err, err
+    assert (root / "site/pagefind/pagefind-entry.json").is_file()
