@@ -26,8 +26,8 @@ from .config import (
 from .photos import PhotoSettings
 from .pipeline import Result, generate
 from .progress import Progress
-from .site.public import defer_lightbox, source_folders, theme_context
 from .site.pages import page_url
+from .site.public import defer_lightbox, source_folders, theme_context
 from .site.search import Record, records, write_index
 
 log = logging.getLogger("mkdocs.plugins.showcase")

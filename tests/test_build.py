@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import re
 import subprocess
@@ -16,7 +15,6 @@ import pytest
 import yaml
 from conftest import REPO, copy_project
 from helpers import draw_photo, write_branch
-from PIL import Image
 
 from generator.cli import main as showcase
 from generator.display import display_width
