@@ -325,7 +325,10 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.settings is not None
-        write_index(self._search, Path(config.site_dir), self.settings.cache_dir)
+        try:
+            write_index(self._search, Path(config.site_dir), self.settings.cache_dir)
+        except Exception as exc:  # the pagefind binary missing or failing: one line, not a trace
+            raise PluginError(f"搜索索引没有生成（Pagefind 出错：{exc}）") from None
         if self.settings.editor_backend and not self.serving:
             from .editor.cms_config import backend_warning
             from .editor.site import publish

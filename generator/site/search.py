@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,7 +138,10 @@ def write_index(recs: list[Record], site_dir: Path, cache_dir: Path) -> Path:
     if not cached.is_dir():
         fresh = cache_dir / "search" / f".{key}.tmp"
         shutil.rmtree(fresh, ignore_errors=True)
-        asyncio.run(_index(recs, fresh))
+        # In a thread of its own: the caller may be running an event loop already (a notebook,
+        # Playwright's sync API in a test), and asyncio.run() refuses to run inside one.
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _index(recs, fresh)).result()
         for f in fresh.iterdir():
             if _UNUSED.match(f.name):
                 f.unlink()
