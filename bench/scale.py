@@ -51,23 +51,74 @@ from PIL import Image, ImageDraw, ImageFilter
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-TOWNS = [f"{a}{b}" for a, b in zip(
-    "东南西北中上下前后新青白金石柳云双龙桃溪", "山河湖岭桥湾塘坪坝冲源港岗庄集铺垭峪沟洲", strict=True
-)]
+TOWNS = [
+    f"{a}{b}"
+    for a, b in zip(
+        "东南西北中上下前后新青白金石柳云双龙桃溪",
+        "山河湖岭桥湾塘坪坝冲源港岗庄集铺垭峪沟洲",
+        strict=True,
+    )
+]
 TOWNS = [t + ("街道" if i < 3 else "镇" if i < 15 else "乡") for i, t in enumerate(TOWNS)]
 FIELDS = ["农村", "社区", "机关", "事业单位", "两新组织", "国有企业", "学校"]
-TAGS = ["集体经济", "乡村振兴", "邻里互助", "志愿服务", "产业党建", "基层治理", "红色文化", "为民服务",
-        "百家宴", "联村党委", "菜单式服务", "文化礼堂", "党员先锋岗", "五美之星", "户党建", "教育党建",
-        "两新党建", "生态保护", "平安建设", "移风易俗", "网格管理", "青年人才", "电商助农", "养老服务"]
+TAGS = [
+    "集体经济",
+    "乡村振兴",
+    "邻里互助",
+    "志愿服务",
+    "产业党建",
+    "基层治理",
+    "红色文化",
+    "为民服务",
+    "百家宴",
+    "联村党委",
+    "菜单式服务",
+    "文化礼堂",
+    "党员先锋岗",
+    "五美之星",
+    "户党建",
+    "教育党建",
+    "两新党建",
+    "生态保护",
+    "平安建设",
+    "移风易俗",
+    "网格管理",
+    "青年人才",
+    "电商助农",
+    "养老服务",
+]
 PHRASES = [
-    "党支部召开党员大会专题研究", "村集体经济收入从不足五万元增加到", "党员群众服务中心全天开放",
-    "每月固定主题党日", "组织党员认领责任岗位", "邀请县农业技术员驻村指导", "建立积分制管理台账",
-    "群众满意度测评达到", "举办百家宴邀请老党员讲传统", "设立邻里节增进邻里感情", "推行菜单式服务清单",
-    "联村党委统筹三个村的土地和劳力", "强村带弱村共同发展", "把支部建在产业链上", "开设学习大讲堂",
-    "文化礼堂成为村民议事的场所", "党员带头清理房前屋后", "建成高标准农田", "发展特色种植和乡村旅游",
-    "困难党员和老人得到结对帮扶", "矛盾纠纷化解在村里", "网格员每天走访", "年轻人返乡创业",
-    "合作社统一收购统一销售", "收益按比例分配给入股农户", "开展五美之星评选", "户户挂牌亮身份",
-    "党员承诺践诺接受群众监督", "年度考评排名全县前列", "入选市级示范点", "总结形成可复制的经验",
+    "党支部召开党员大会专题研究",
+    "村集体经济收入从不足五万元增加到",
+    "党员群众服务中心全天开放",
+    "每月固定主题党日",
+    "组织党员认领责任岗位",
+    "邀请县农业技术员驻村指导",
+    "建立积分制管理台账",
+    "群众满意度测评达到",
+    "举办百家宴邀请老党员讲传统",
+    "设立邻里节增进邻里感情",
+    "推行菜单式服务清单",
+    "联村党委统筹三个村的土地和劳力",
+    "强村带弱村共同发展",
+    "把支部建在产业链上",
+    "开设学习大讲堂",
+    "文化礼堂成为村民议事的场所",
+    "党员带头清理房前屋后",
+    "建成高标准农田",
+    "发展特色种植和乡村旅游",
+    "困难党员和老人得到结对帮扶",
+    "矛盾纠纷化解在村里",
+    "网格员每天走访",
+    "年轻人返乡创业",
+    "合作社统一收购统一销售",
+    "收益按比例分配给入股农户",
+    "开展五美之星评选",
+    "户户挂牌亮身份",
+    "党员承诺践诺接受群众监督",
+    "年度考评排名全县前列",
+    "入选市级示范点",
+    "总结形成可复制的经验",
 ]
 
 
@@ -99,8 +150,11 @@ def branch_yaml(i: int, rng: random.Random) -> tuple[str, str]:
         f"  - file: photos/p{k}.jpg\n    caption: {name}活动照片{k + 1}" for k in range(3)
     )
     demo = f"demonstration: {rng.choice(['县级', '市级', '镇级'])}\n" if i % 7 == 0 else ""
-    honors = ("honors:\n  - title: 先进基层党组织\n    level: 县级\n    year: 2024\n"
-              if i % 5 == 0 else "")
+    honors = (
+        "honors:\n  - title: 先进基层党组织\n    level: 县级\n    year: 2024\n"
+        if i % 5 == 0
+        else ""
+    )
     text = f"""name: {name}
 short_name: {town}第{i}支部
 town: {town}
@@ -140,13 +194,18 @@ def make_photo_pool(folder: Path, count: int) -> list[Path]:
         if not path.exists():
             rng = random.Random(k)
             im = Image.effect_noise((2000, 1500), 40).convert("RGB")
-            im = Image.blend(im, Image.new("RGB", im.size, (rng.randint(60, 200),
-                                                           rng.randint(60, 200), 120)), 0.6)
+            im = Image.blend(
+                im,
+                Image.new("RGB", im.size, (rng.randint(60, 200), rng.randint(60, 200), 120)),
+                0.6,
+            )
             d = ImageDraw.Draw(im)
             for _ in range(12):
                 x, y = rng.randint(0, 1800), rng.randint(0, 1300)
-                d.rectangle([x, y, x + rng.randint(80, 400), y + rng.randint(80, 300)],
-                            fill=(rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)))
+                d.rectangle(
+                    [x, y, x + rng.randint(80, 400), y + rng.randint(80, 300)],
+                    fill=(rng.randint(0, 255), rng.randint(0, 255), rng.randint(0, 255)),
+                )
             im.filter(ImageFilter.GaussianBlur(1)).save(path, quality=85)
         paths.append(path)
     return paths
@@ -176,8 +235,13 @@ def run(cmd: list[str], cwd: Path, env: dict | None = None) -> tuple[float, int,
     machine shared with others they move far less than wall time does."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err,
-                                env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})})
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            stdout=out,
+            stderr=err,
+            env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         LAST_CPU[0] = usage.ru_utime + usage.ru_stime
@@ -194,8 +258,16 @@ LAST_CPU = [0.0]
 
 def build(root: Path) -> dict:
     figures = root / "timings.json"
-    cmd = [sys.executable, "-m", "generator.cli", "build", "--root", str(root),
-           "--timings-json", str(figures)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "generator.cli",
+        "build",
+        "--root",
+        str(root),
+        "--timings-json",
+        str(figures),
+    ]
     wall, rss, _, _ = run(cmd, root, {"SOURCE_DATE_EPOCH": "1767225600"})
     timings = json.loads(figures.read_text("utf-8"))
     return {"wall": wall, "cpu": LAST_CPU[0], "rss_mib": rss, **timings}
@@ -231,8 +303,11 @@ def plain_mkdocs(root: Path) -> float:
 def default_material(root: Path) -> float:
     """Material with its defaults over the same generated Markdown: every page in the navigation
     (no nav, no not_in_nav), default search, no overrides, no plugins but search and tags."""
-    config = yaml.safe_load(without_showcase((root / "mkdocs.yml").read_text("utf-8"))
-                            .replace("!!python/object/apply:pymdownx.slugs.slugify", ""))
+    config = yaml.safe_load(
+        without_showcase((root / "mkdocs.yml").read_text("utf-8")).replace(
+            "!!python/object/apply:pymdownx.slugs.slugify", ""
+        )
+    )
     plain = {
         "site_name": config["site_name"],
         "site_url": config["site_url"],
@@ -252,8 +327,11 @@ def without_showcase(config: str) -> str:
 def mkdocs_build(root: Path, config_file: str) -> float:
     out = Path(tempfile.mkdtemp(prefix="baseline-site-"))
     try:
-        wall, _, _, _ = run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", config_file,
-                             "-d", str(out)], root, {"SOURCE_DATE_EPOCH": "1767225600"})
+        wall, _, _, _ = run(
+            [sys.executable, "-m", "mkdocs", "build", "-q", "-f", config_file, "-d", str(out)],
+            root,
+            {"SOURCE_DATE_EPOCH": "1767225600"},
+        )
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return wall
@@ -264,11 +342,14 @@ def du(folder: Path) -> int:
 
 
 def edit_one(root: Path) -> Path:
-    path = sorted((root / "branches").glob("*/branch.yml"))[len(list((root / "branches").iterdir()))
-                                                              // 2]
+    path = sorted((root / "branches").glob("*/branch.yml"))[
+        len(list((root / "branches").iterdir())) // 2
+    ]
     text = path.read_text("utf-8")
-    path.write_text(re.sub(r"slogan: .*", f"slogan: 改过的口号{time.time_ns()}", text, count=1),
-                    encoding="utf-8")
+    path.write_text(
+        re.sub(r"slogan: .*", f"slogan: 改过的口号{time.time_ns()}", text, count=1),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -281,9 +362,22 @@ def free_port() -> int:
 def serve_latency(root: Path) -> float:
     """Seconds from saving one branch.yml to the new text being served by ``showcase serve``."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "generator.cli", "serve", "--root", str(root),
-                             "-a", f"127.0.0.1:{port}"], cwd=root, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "generator.cli",
+            "serve",
+            "--root",
+            str(root),
+            "-a",
+            f"127.0.0.1:{port}",
+        ],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
     try:
         path = sorted((root / "branches").glob("*/branch.yml"))[0]
         url = f"http://127.0.0.1:{port}/branches/{path.parent.name}/"
@@ -329,9 +423,11 @@ def browser_search(site: Path, query: str) -> dict:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                        args=["--no-sandbox", "--disable-gpu",
-                                              "--disable-background-networking"])
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
             page = browser.new_page(viewport={"width": 375, "height": 812}, is_mobile=True)
             start = time.perf_counter()
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/")
@@ -363,9 +459,11 @@ def bench(n: int, work: Path, pool: list[Path], args: argparse.Namespace) -> dic
         row["warm_runs"].append(build(root))
         row["plain_runs"].append(plain_mkdocs(root))
         row["plain_cpu_runs"].append(LAST_CPU[0])
-        print(f"  warm {row['warm_runs'][-1]['wall']:.2f} s ({row['warm_runs'][-1]['cpu']:.2f} "
-              f"CPU s), plain mkdocs {row['plain_runs'][-1]:.2f} s ({LAST_CPU[0]:.2f} CPU s)",
-              flush=True)
+        print(
+            f"  warm {row['warm_runs'][-1]['wall']:.2f} s ({row['warm_runs'][-1]['cpu']:.2f} "
+            f"CPU s), plain mkdocs {row['plain_runs'][-1]:.2f} s ({LAST_CPU[0]:.2f} CPU s)",
+            flush=True,
+        )
     row["warm"] = sorted(row["warm_runs"], key=lambda r: r["wall"])[len(row["warm_runs"]) // 2]
     row["warm"]["photos_decoded"] = cache_entries(root) - entries
     row["plain_mkdocs"] = sorted(row["plain_runs"])[len(row["plain_runs"]) // 2]
@@ -417,8 +515,11 @@ def report(rows: list[dict]) -> str:
         c, p, w, e, n = r["cold"], r["cold_photos_cached"], r["warm"], r["edit"], r["n"]
         material = r.get("default_material")
         vs_material = f"{p['wall'] / material:.2f}" if material else "–"
-        stages = [k for k in w if k not in ("wall", "cpu", "rss_mib", "total", "written",
-                                            "photos_decoded")]
+        stages = [
+            k
+            for k in w
+            if k not in ("wall", "cpu", "rss_mib", "total", "written", "photos_decoded")
+        ]
         outside = w["wall"] - sum(w[k] for k in stages)
         lines.append(
             f"| {n} | {c['wall']:.1f} | {p['wall']:.1f} | {ours(p):.2f} | {p['mkdocs']:.1f}"
@@ -440,18 +541,31 @@ def plot(rows: list[dict], path: Path) -> None:
 
     ns = [r["n"] for r in rows]
     fig, ax = plt.subplots(figsize=(6.4, 4), dpi=110)
-    ax.plot(ns, [ours(r["cold_photos_cached"]) for r in rows], marker="o",
-            label="ours: load+qr+pages+write (cold, photos cached)")
-    ax.plot(ns, [r["cold_photos_cached"]["mkdocs"] for r in rows], marker="o",
-            label="MkDocs (cold, photos cached)")
+    ax.plot(
+        ns,
+        [ours(r["cold_photos_cached"]) for r in rows],
+        marker="o",
+        label="ours: load+qr+pages+write (cold, photos cached)",
+    )
+    ax.plot(
+        ns,
+        [r["cold_photos_cached"]["mkdocs"] for r in rows],
+        marker="o",
+        label="MkDocs (cold, photos cached)",
+    )
     ax.plot(ns, [r["cold"]["photos"] for r in rows], marker="o", label="photos (cold)")
     ax.plot(ns, [r["warm"]["wall"] for r in rows], marker="s", linestyle="--", label="warm total")
-    ax.plot(ns, [r["plain_mkdocs"] for r in rows], marker="^", linestyle=":",
-            label="plain mkdocs build")
+    ax.plot(
+        ns, [r["plain_mkdocs"] for r in rows], marker="^", linestyle=":", label="plain mkdocs build"
+    )
     material = [(r["n"], r["default_material"]) for r in rows if "default_material" in r]
     if material:
-        ax.plot(*zip(*material, strict=True), marker="v", linestyle=":",
-                label="default Material (all pages in nav)")
+        ax.plot(
+            *zip(*material, strict=True),
+            marker="v",
+            linestyle=":",
+            label="default Material (all pages in nav)",
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("branches (N)")
@@ -467,14 +581,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="*", type=int, default=[100, 500, 1000])
     parser.add_argument("--photo-pool", type=int, default=60)
-    parser.add_argument("--serve", type=int, nargs="*", default=[1000],
-                        help="N at which to measure showcase serve's edit latency")
-    parser.add_argument("--browser", type=int, nargs="*", default=[5000],
-                        help="N at which to measure index load + first query in chromium")
-    parser.add_argument("--material", type=int, nargs="*", default=[100, 500, 1000],
-                        help="N at which to time default Material on the same Markdown")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="warm builds and plain mkdocs builds, alternating, per N")
+    parser.add_argument(
+        "--serve",
+        type=int,
+        nargs="*",
+        default=[1000],
+        help="N at which to measure showcase serve's edit latency",
+    )
+    parser.add_argument(
+        "--browser",
+        type=int,
+        nargs="*",
+        default=[5000],
+        help="N at which to measure index load + first query in chromium",
+    )
+    parser.add_argument(
+        "--material",
+        type=int,
+        nargs="*",
+        default=[100, 500, 1000],
+        help="N at which to time default Material on the same Markdown",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="warm builds and plain mkdocs builds, alternating, per N",
+    )
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--out", type=Path, default=REPO / "bench/scale.json")
@@ -487,9 +620,11 @@ def main() -> None:
     print(report(rows))
     for r in rows:
         p = r["cold_photos_cached"]
-        line = (f"N={r['n']}: ours / MkDocs {ours(p) / p['mkdocs']:.1%} (target <= 10 % at 1,000); "
-                f"warm / plain {r['warm']['wall'] / r['plain_mkdocs']:.2f} by wall, "
-                f"{cpu_ratio(r)} by CPU (target <= 1.10)")
+        line = (
+            f"N={r['n']}: ours / MkDocs {ours(p) / p['mkdocs']:.1%} (target <= 10 % at 1,000); "
+            f"warm / plain {r['warm']['wall'] / r['plain_mkdocs']:.2f} by wall, "
+            f"{cpu_ratio(r)} by CPU (target <= 1.10)"
+        )
         if "default_material" in r:
             line += f"; cold / default Material {p['wall'] / r['default_material']:.2f} (<= 0.3)"
         print(line)
@@ -497,8 +632,10 @@ def main() -> None:
         lin = rows[-1]
         base = next((r for r in rows if r["n"] == lin["n"] // 5), None)
         if base:
-            print(f"linearity: ours at N={lin['n']} / N={base['n']} = "
-                  f"{ours(lin['cold']) / ours(base['cold']):.2f}x (target <= 5.5x)")
+            print(
+                f"linearity: ours at N={lin['n']} / N={base['n']} = "
+                f"{ours(lin['cold']) / ours(base['cold']):.2f}x (target <= 5.5x)"
+            )
     try:
         plot(rows, args.plot)
         print(f"plot: {args.plot}")

@@ -75,7 +75,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--timings-json", metavar="文件", help=argparse.SUPPRESS)
     serve = command("serve", "构建并启动本地预览，修改 branch.yml 或照片后自动刷新", _cmd_serve)
     serve.add_argument(
-        "-a", "--dev-addr", default="127.0.0.1:8000", metavar="地址:端口",
+        "-a",
+        "--dev-addr",
+        default="127.0.0.1:8000",
+        metavar="地址:端口",
         help="预览地址，默认 127.0.0.1:8000",
     )
     serve.add_argument("--full", action="store_true", help="每次修改后完整重建（较慢）")
@@ -127,8 +130,9 @@ def _setup_logging(verbose: bool) -> None:
     handler.addFilter(lambda r: not r.getMessage().startswith("A 'dirty' build"))
     # The preview server calls every request it cannot answer a warning; a browser asking for a
     # page that does not exist is no problem of the content.
-    handler.addFilter(lambda r: not (r.name == "mkdocs.livereload" and r.getMessage().endswith(
-        " code 404")))
+    handler.addFilter(
+        lambda r: not (r.name == "mkdocs.livereload" and r.getMessage().endswith(" code 404"))
+    )
     handler.addFilter(_not_missing_generated_page)
     for name in ("mkdocs", "material", "weasyprint"):
         logger = logging.getLogger(name)
@@ -451,7 +455,6 @@ def _print_timings(result, total: float) -> None:
     parts = [f"{_STAGES.get(k, k)} {v:.2f} 秒" for k, v in result.timings.items()]
     pages = f"页面写入 {written} 个、删除 {removed} 个"
     print("耗时：" + "，".join(parts) + f"；合计 {total:.2f} 秒；{pages}", file=sys.stderr)
-
 
 
 def _write_timings_json(result, total: float, path: Path) -> None:

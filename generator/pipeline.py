@@ -124,8 +124,11 @@ _EXAMPLE_TLDS = ("example", "test", "invalid")
 def site_url_problems(settings: Settings) -> list[Problem]:
     """A warning when the QR codes would not lead to the published site."""
     if not settings.site_url:
-        return [Problem("mkdocs.yml", 1, "site_url", "没有设置 site_url，二维码无法生成",
-                        Severity.WARNING)]
+        return [
+            Problem(
+                "mkdocs.yml", 1, "site_url", "没有设置 site_url，二维码无法生成", Severity.WARNING
+            )
+        ]
     host = (urlsplit(settings.site_url).hostname or "").rstrip(".")
     example = host.rsplit(".", 1)[-1] in _EXAMPLE_TLDS or any(
         host == d or host.endswith("." + d) for d in _EXAMPLE_DOMAINS
@@ -133,8 +136,10 @@ def site_url_problems(settings: Settings) -> list[Problem]:
     if not example:
         return []
     line = _config_line(settings.root / "mkdocs.yml", "site_url") or 1
-    message = (f"还是示例地址 {settings.site_url}，二维码会指向这个不存在的网站；"
-               "发布前请改成站点的真实网址")
+    message = (
+        f"还是示例地址 {settings.site_url}，二维码会指向这个不存在的网站；"
+        "发布前请改成站点的真实网址"
+    )
     return [Problem("mkdocs.yml", line, "site_url", message, Severity.WARNING)]
 
 

@@ -20,6 +20,7 @@ A few files deliberately exercise the generator's photo step:
 Chinese text is drawn on banners when a CJK font is found; without one the
 banners are drawn blank (the script never fails for a missing font).
 """
+
 from __future__ import annotations
 
 import io
@@ -34,14 +35,14 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 ROOT = Path(__file__).resolve().parent.parent
 BRANCHES = ROOT / "branches"
 
-MAX_BYTES = 300 * 1024          # each photo at most 300 KB
-TOTAL_MAX = 10 * 1024 * 1024    # all photos together at most 10 MB
-TARGET_BYTES = 240 * 1024       # quality search aims below this
+MAX_BYTES = 300 * 1024  # each photo at most 300 KB
+TOTAL_MAX = 10 * 1024 * 1024  # all photos together at most 10 MB
+TARGET_BYTES = 240 * 1024  # quality search aims below this
 QUALITIES = (86, 82, 78, 74, 70, 66, 62, 58, 54, 50)
 
-L = (1600, 1200)    # landscape 4:3
-W = (1800, 1200)    # landscape 3:2
-P = (1200, 1600)    # portrait 3:4
+L = (1600, 1200)  # landscape 4:3
+W = (1800, 1200)  # landscape 3:2
+P = (1200, 1600)  # portrait 3:4
 
 # slug -> list of (file, scene kind, size, options)
 #   options: text = banner / sign text, sub = secondary text,
@@ -49,12 +50,22 @@ P = (1200, 1600)    # portrait 3:4
 #            gps = (lat, lon) written as a fake GPS block
 PHOTOS: dict[str, list[tuple[str, str, tuple[int, int], dict]]] = {
     "hengchong-liancun": [
-        ("center.jpg", "center", W, {"text": "横冲联村党员群众服务中心", "sub": "强村带弱村 三村一盘棋"}),
+        (
+            "center.jpg",
+            "center",
+            W,
+            {"text": "横冲联村党员群众服务中心", "sub": "强村带弱村 三村一盘棋"},
+        ),
         ("terraces.jpg", "terraces", L, {"text": "", "season": "summer"}),
         ("meeting.jpg", "meeting", L, {"text": "横冲联村党委季度联席会", "rows": 6}),
     ],
     "shimen-zhongxue": [
-        ("campus.jpg", "center", W, {"text": "石门镇初级中学", "sub": "点亮山里娃的求学路", "wall": (236, 230, 218)}),
+        (
+            "campus.jpg",
+            "center",
+            W,
+            {"text": "石门镇初级中学", "sub": "点亮山里娃的求学路", "wall": (236, 230, 218)},
+        ),
         ("classroom.jpg", "classroom", L, {"text": "山里红烛 周末课堂"}),
     ],
     "jinguo-ningmeng": [
@@ -81,7 +92,12 @@ PHOTOS: dict[str, list[tuple[str, str, tuple[int, int], dict]]] = {
         ("mountain.jpg", "terraces", L, {"season": "autumn", "people": 3}),
     ],
     "tonghua-shequ": [
-        ("station.jpg", "center", L, {"text": "桐华社区党群服务中心", "sub": "小事不出楼 大事不出社区"}),
+        (
+            "station.jpg",
+            "center",
+            L,
+            {"text": "桐华社区党群服务中心", "sub": "小事不出楼 大事不出社区"},
+        ),
         ("yard.jpg", "street", L, {"text": "红管家 进楼栋 办实事"}),
         ("meeting.jpg", "meeting", L, {"text": "桐华社区楼栋长议事会", "rows": 4}),
     ],
@@ -90,7 +106,12 @@ PHOTOS: dict[str, list[tuple[str, str, tuple[int, int], dict]]] = {
         ("meeting.jpg", "meeting", L, {"text": "桐溪水务集团党委主题党日", "rows": 5}),
     ],
     "renmin-yiyuan": [
-        ("building.jpg", "center", W, {"text": "桐溪县人民医院", "sub": "白衣红心 党员先锋岗", "cross": True}),
+        (
+            "building.jpg",
+            "center",
+            W,
+            {"text": "桐溪县人民医院", "sub": "白衣红心 党员先锋岗", "cross": True},
+        ),
         ("lecture.jpg", "meeting", L, {"text": "健康大讲堂 走进云岭乡", "rows": 5}),
         ("clinic.jpg", "classroom", P, {"text": "义诊咨询台", "sideways": True, "clinic": True}),
     ],
@@ -100,7 +121,12 @@ PHOTOS: dict[str, list[tuple[str, str, tuple[int, int], dict]]] = {
         ("banquet.jpg", "banquet", L, {"text": "溪口村五美之星百家宴", "village": True}),
     ],
     "zhuyun-jiaju": [
-        ("workshop.jpg", "workshop", W, {"text": "党员先锋岗 车间出精品", "goods": (196, 160, 104)}),
+        (
+            "workshop.jpg",
+            "workshop",
+            W,
+            {"text": "党员先锋岗 车间出精品", "goods": (196, 160, 104)},
+        ),
         ("meeting.jpg", "meeting", L, {"text": "竹韵家居党支部技能比武", "rows": 4}),
     ],
     "shuangxi-xiaoxue": [
@@ -144,7 +170,9 @@ def font(size: int):
     return ImageFont.truetype(_FONT_PATH[0], size, index=_FONT_PATH[1])
 
 
-def text_center(draw: ImageDraw.ImageDraw, xy, text: str, size: int, fill, max_width: int | None = None):
+def text_center(
+    draw: ImageDraw.ImageDraw, xy, text: str, size: int, fill, max_width: int | None = None
+):
     """Draw text centred on xy; shrink to max_width. No font: draw nothing."""
     if not text or _FONT_PATH is None:
         return
@@ -157,6 +185,7 @@ def text_center(draw: ImageDraw.ImageDraw, xy, text: str, size: int, fill, max_w
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def vgrad(size, top, bottom) -> Image.Image:
     w, h = size
@@ -193,24 +222,44 @@ def emblem(draw, cx, cy, r):
 
 def person(draw, rng, x, y, s, shirt=None, back=False):
     """A standing figure, feet at (x, y), height ~ s."""
-    shirt = shirt or rng.choice([(200, 40, 40), (40, 70, 140), (230, 230, 225), (60, 110, 70),
-                                 (120, 90, 60), (210, 160, 60), (90, 90, 100)])
+    shirt = shirt or rng.choice(
+        [
+            (200, 40, 40),
+            (40, 70, 140),
+            (230, 230, 225),
+            (60, 110, 70),
+            (120, 90, 60),
+            (210, 160, 60),
+            (90, 90, 100),
+        ]
+    )
     pants = rng.choice([(40, 40, 50), (60, 60, 80), (30, 35, 60), (90, 80, 70)])
     hw = s * 0.13
     draw.rectangle((x - hw * 0.8, y - s * 0.45, x - hw * 0.1, y), fill=pants)
     draw.rectangle((x + hw * 0.1, y - s * 0.45, x + hw * 0.8, y), fill=pants)
-    draw.rounded_rectangle((x - hw, y - s * 0.82, x + hw, y - s * 0.42), radius=max(1, int(hw * 0.4)), fill=shirt)
+    draw.rounded_rectangle(
+        (x - hw, y - s * 0.82, x + hw, y - s * 0.42), radius=max(1, int(hw * 0.4)), fill=shirt
+    )
     hr = s * 0.085
-    draw.ellipse((x - hr, y - s * 0.82 - hr * 2.1, x + hr, y - s * 0.82 + hr * 0.1),
-                 fill=(30, 26, 24) if back else (226, 186, 150))
+    draw.ellipse(
+        (x - hr, y - s * 0.82 - hr * 2.1, x + hr, y - s * 0.82 + hr * 0.1),
+        fill=(30, 26, 24) if back else (226, 186, 150),
+    )
     if not back:
-        draw.chord((x - hr, y - s * 0.82 - hr * 2.15, x + hr, y - s * 0.82 - hr * 0.6), 180, 360, fill=(30, 26, 24))
+        draw.chord(
+            (x - hr, y - s * 0.82 - hr * 2.15, x + hr, y - s * 0.82 - hr * 0.6),
+            180,
+            360,
+            fill=(30, 26, 24),
+        )
 
 
 def seated_head(draw, rng, x, y, r):
     hair = rng.choice([(25, 22, 20), (40, 34, 30), (70, 66, 64), (150, 150, 150)])
     sh = rng.choice([(40, 60, 120), (230, 230, 228), (180, 40, 40), (60, 60, 66), (90, 120, 80)])
-    draw.rounded_rectangle((x - r * 1.5, y + r * 0.6, x + r * 1.5, y + r * 2.6), radius=int(r * 0.6), fill=sh)
+    draw.rounded_rectangle(
+        (x - r * 1.5, y + r * 0.6, x + r * 1.5, y + r * 2.6), radius=int(r * 0.6), fill=sh
+    )
     draw.ellipse((x - r, y - r, x + r, y + r), fill=hair)
 
 
@@ -225,7 +274,11 @@ def hills(img, rng, horizon, layers, colours):
         pts = [(0, h)]
         for x in range(0, w + 20, 20):
             t = x / w
-            y = base - amp * (0.6 + 0.4 * math.sin(t * f1 * math.pi + ph1)) - amp * 0.25 * math.sin(t * f2 * math.pi + ph2)
+            y = (
+                base
+                - amp * (0.6 + 0.4 * math.sin(t * f1 * math.pi + ph1))
+                - amp * 0.25 * math.sin(t * f2 * math.pi + ph2)
+            )
             pts.append((x, y))
         pts.append((w, h))
         draw.polygon(pts, fill=colours[i])
@@ -255,12 +308,16 @@ def tree(draw, rng, x, y, s, fruit=None):
     for _ in range(6):
         ox, oy = rng.uniform(-0.28, 0.28) * s, rng.uniform(-0.85, -0.45) * s
         r = rng.uniform(0.2, 0.3) * s
-        draw.ellipse((x + ox - r, y + oy - r, x + ox + r, y + oy + r), fill=jitter(rng, (58, 118, 52), 18))
+        draw.ellipse(
+            (x + ox - r, y + oy - r, x + ox + r, y + oy + r), fill=jitter(rng, (58, 118, 52), 18)
+        )
     if fruit:
         for _ in range(int(s / 40) + 2):
             fx, fy = x + rng.uniform(-0.36, 0.36) * s, y + rng.uniform(-0.95, -0.4) * s
             fr = s * 0.022
-            draw.ellipse((fx - fr, fy - fr * 1.25, fx + fr, fy + fr * 1.25), fill=jitter(rng, fruit, 10))
+            draw.ellipse(
+                (fx - fr, fy - fr * 1.25, fx + fr, fy + fr * 1.25), fill=jitter(rng, fruit, 10)
+            )
 
 
 def red_banner(draw, box, text, text_fill=(250, 226, 120), size=None):
@@ -269,7 +326,9 @@ def red_banner(draw, box, text, text_fill=(250, 226, 120), size=None):
     draw.rectangle((x0, y0, x1, y0 + 4), fill=(150, 16, 20))
     draw.rectangle((x0, y1 - 4, x1, y1), fill=(150, 16, 20))
     size = size or int((y1 - y0) * 0.62)
-    text_center(draw, ((x0 + x1) / 2, (y0 + y1) / 2), text, size, text_fill, max_width=int((x1 - x0) * 0.92))
+    text_center(
+        draw, ((x0 + x1) / 2, (y0 + y1) / 2), text, size, text_fill, max_width=int((x1 - x0) * 0.92)
+    )
 
 
 def lanterns(draw, y, xs, r):
@@ -281,6 +340,7 @@ def lanterns(draw, y, xs, r):
 
 
 # ---------------------------------------------------------------- scenes
+
 
 def scene_center(img, rng, o):
     """Service-centre building: red sign banner and emblem above the door."""
@@ -313,9 +373,13 @@ def scene_center(img, rng, o):
                 continue
             x0 = bx0 + c * cw + cw * 0.18
             y0 = bt + f * fh + fh * 0.2
-            paste_grad(img, (x0, y0, x0 + cw * 0.64, y0 + fh * 0.58), (120, 150, 176), (70, 96, 120))
+            paste_grad(
+                img, (x0, y0, x0 + cw * 0.64, y0 + fh * 0.58), (120, 150, 176), (70, 96, 120)
+            )
             d.rectangle((x0, y0, x0 + cw * 0.64, y0 + fh * 0.58), outline=(220, 220, 214), width=4)
-            d.line((x0 + cw * 0.32, y0, x0 + cw * 0.32, y0 + fh * 0.58), fill=(220, 220, 214), width=3)
+            d.line(
+                (x0 + cw * 0.32, y0, x0 + cw * 0.32, y0 + fh * 0.58), fill=(220, 220, 214), width=3
+            )
     # sign banner over ground floor, emblem above it
     sy0 = bt + (floors - 1) * fh + fh * 0.04
     red_banner(d, (bx0 + bw * 0.08, sy0, bx1 - bw * 0.08, sy0 + fh * 0.3), o.get("text", ""))
@@ -338,13 +402,33 @@ def scene_center(img, rng, o):
     if o.get("sub"):
         sx0 = bx0 + bw * 0.05
         sx1 = bx0 + bw * (0.3 if w > h else 0.36)
-        d.rectangle((sx0, dy0 + fh * 0.05, sx1, dy0 + fh * 0.35), fill=(250, 246, 236), outline=(196, 30, 34), width=5)
-        text_center(d, ((sx0 + sx1) / 2, dy0 + fh * 0.2), o["sub"], int(fh * 0.12), (196, 30, 34), max_width=int(sx1 - sx0 - 20))
+        d.rectangle(
+            (sx0, dy0 + fh * 0.05, sx1, dy0 + fh * 0.35),
+            fill=(250, 246, 236),
+            outline=(196, 30, 34),
+            width=5,
+        )
+        text_center(
+            d,
+            ((sx0 + sx1) / 2, dy0 + fh * 0.2),
+            o["sub"],
+            int(fh * 0.12),
+            (196, 30, 34),
+            max_width=int(sx1 - sx0 - 20),
+        )
     # flag pole
     fx = bx1 + (w - bx1) * 0.45 if w > h else bx1 - bw * 0.1
     fy = horizon + h * 0.15
     d.rectangle((fx - 4, h * 0.12, fx + 4, fy), fill=(200, 200, 204))
-    d.polygon([(fx + 4, h * 0.13), (fx + 4 + h * 0.12, h * 0.15), (fx + 4 + h * 0.11, h * 0.2), (fx + 4, h * 0.2)], fill=(212, 30, 36))
+    d.polygon(
+        [
+            (fx + 4, h * 0.13),
+            (fx + 4 + h * 0.12, h * 0.15),
+            (fx + 4 + h * 0.11, h * 0.2),
+            (fx + 4, h * 0.2),
+        ],
+        fill=(212, 30, 36),
+    )
     star(d, fx + 4 + h * 0.025, h * 0.155, h * 0.012, (250, 214, 70))
     # shrubs and trees
     for x in (w * 0.03, w * 0.97):
@@ -354,7 +438,13 @@ def scene_center(img, rng, o):
         r = rng.uniform(18, 34)
         d.ellipse((x - r, bb - r * 0.7, x + r, bb + r * 0.7), fill=jitter(rng, (70, 128, 64), 16))
     for _ in range(rng.randint(3, 6)):
-        person(d, rng, rng.uniform(w * 0.1, w * 0.9), rng.uniform(bb + h * 0.06, h * 0.95), h * rng.uniform(0.16, 0.22))
+        person(
+            d,
+            rng,
+            rng.uniform(w * 0.1, w * 0.9),
+            rng.uniform(bb + h * 0.06, h * 0.95),
+            h * rng.uniform(0.16, 0.22),
+        )
 
 
 def scene_meeting(img, rng, o):
@@ -370,8 +460,14 @@ def scene_meeting(img, rng, o):
     bx0, bx1, by0, by1 = w * 0.18, w * 0.82, h * 0.1, h * 0.44
     paste_grad(img, (bx0, by0, bx1, by1), (208, 34, 36), (168, 20, 26))
     emblem(d, w / 2, by0 + (by1 - by0) * 0.3, (by1 - by0) * 0.18)
-    text_center(d, (w / 2, by0 + (by1 - by0) * 0.7), o.get("text", ""), int((by1 - by0) * 0.17),
-                (252, 224, 110), max_width=int((bx1 - bx0) * 0.9))
+    text_center(
+        d,
+        (w / 2, by0 + (by1 - by0) * 0.7),
+        o.get("text", ""),
+        int((by1 - by0) * 0.17),
+        (252, 224, 110),
+        max_width=int((bx1 - bx0) * 0.9),
+    )
     for x in (w * 0.07, w * 0.93):
         d.rectangle((x - w * 0.05, h * 0.08, x + w * 0.05, h * 0.55), fill=(188, 40, 44))
         d.rectangle((x - w * 0.05, h * 0.08, x + w * 0.05, h * 0.1), fill=(150, 22, 28))
@@ -381,18 +477,24 @@ def scene_meeting(img, rng, o):
     for i in range(4):
         x = w * (0.36 + i * 0.093)
         seated_head(d, rng, x, h * 0.415, h * 0.017)
-        d.rectangle((x - 18, h * 0.46 - 22, x + 18, h * 0.46 - 4), fill=(250, 250, 250), outline=(120, 30, 30))
+        d.rectangle(
+            (x - 18, h * 0.46 - 22, x + 18, h * 0.46 - 4),
+            fill=(250, 250, 250),
+            outline=(120, 30, 30),
+        )
     # rows of chairs, back to front
     rows = o.get("rows", 5)
     for r in range(rows):
         t = r / max(1, rows - 1)
-        y = h * (0.58 + 0.38 * t ** 1.1)
+        y = h * (0.58 + 0.38 * t**1.1)
         s = h * (0.03 + 0.06 * t)
         n = int(14 - 6 * t)
         span = w * (0.62 + 0.42 * t)
         for c in range(n):
             x = w / 2 - span / 2 + span * (c + 0.5) / n
-            d.rounded_rectangle((x - s * 0.9, y - s * 1.6, x + s * 0.9, y), radius=int(s * 0.25), fill=(160, 30, 36))
+            d.rounded_rectangle(
+                (x - s * 0.9, y - s * 1.6, x + s * 0.9, y), radius=int(s * 0.25), fill=(160, 30, 36)
+            )
             if rng.random() < 0.8:
                 seated_head(d, rng, x, y - s * 2.0, s * 0.38)
             d.rectangle((x - s * 0.9, y - s * 0.3, x + s * 0.9, y + s * 0.15), fill=(120, 20, 26))
@@ -404,7 +506,12 @@ def scene_terraces(img, rng, o):
     d = ImageDraw.Draw(img)
     season = o.get("season", "summer")
     horizon = h * 0.38
-    sky(img, horizon + h * 0.05, (96, 150, 214) if season != "autumn" else (120, 160, 206), (214, 228, 238))
+    sky(
+        img,
+        horizon + h * 0.05,
+        (96, 150, 214) if season != "autumn" else (120, 160, 206),
+        (214, 228, 238),
+    )
     clouds(img, rng, 5, horizon * 0.8)
     hills(img, rng, horizon + h * 0.02, 3, [(150, 170, 182), (110, 140, 130), (84, 118, 86)])
     palette = {
@@ -419,32 +526,58 @@ def scene_terraces(img, rng, o):
     ph = rng.uniform(0, 6.28)
     while y < h + band:
         amp = band * 0.9
-        pts_top = [(x, y + amp * math.sin(x / w * 3.1 + ph + i * 0.35)) for x in range(0, w + 20, 20)]
+        pts_top = [
+            (x, y + amp * math.sin(x / w * 3.1 + ph + i * 0.35)) for x in range(0, w + 20, 20)
+        ]
         pts_bot = [(x, yy + band) for x, yy in reversed(pts_top)]
         d.polygon(pts_top + pts_bot, fill=jitter(rng, palette[i % len(palette)], 10))
-        d.line(pts_top, fill=(196, 184, 140) if season != "tea" else (96, 84, 60), width=max(2, int(band * 0.12)))
+        d.line(
+            pts_top,
+            fill=(196, 184, 140) if season != "tea" else (96, 84, 60),
+            width=max(2, int(band * 0.12)),
+        )
         if season == "tea":
             for x in range(0, w + 30, 30):
                 yy = y + amp * math.sin(x / w * 3.1 + ph + i * 0.35) + band * 0.45
                 r = band * 0.42
-                d.ellipse((x - r * 1.2, yy - r, x + r * 1.2, yy + r * 0.6), fill=jitter(rng, (40, 96, 46), 14))
+                d.ellipse(
+                    (x - r * 1.2, yy - r, x + r * 1.2, yy + r * 0.6),
+                    fill=jitter(rng, (40, 96, 46), 14),
+                )
         y += band
         band *= 1.12
         i += 1
     if season == "tea":
         for k in range(4):
-            person(d, rng, w * (0.25 + k * 0.16), h * (0.74 + 0.04 * (k % 2)), h * 0.16,
-                   shirt=[(210, 50, 50), (240, 240, 236), (50, 80, 150), (210, 160, 60)][k])
+            person(
+                d,
+                rng,
+                w * (0.25 + k * 0.16),
+                h * (0.74 + 0.04 * (k % 2)),
+                h * 0.16,
+                shirt=[(210, 50, 50), (240, 240, 236), (50, 80, 150), (210, 160, 60)][k],
+            )
     for k in range(o.get("people", 0)):
         x = w * (0.3 + k * 0.12)
         person(d, rng, x, h * (0.82 + 0.03 * k), h * 0.17)
-        d.rounded_rectangle((x + h * 0.01, h * (0.82 + 0.03 * k) - h * 0.15, x + h * 0.05, h * (0.82 + 0.03 * k) - h * 0.08),
-                            radius=6, fill=(150, 110, 60))
+        d.rounded_rectangle(
+            (
+                x + h * 0.01,
+                h * (0.82 + 0.03 * k) - h * 0.15,
+                x + h * 0.05,
+                h * (0.82 + 0.03 * k) - h * 0.08,
+            ),
+            radius=6,
+            fill=(150, 110, 60),
+        )
     if season == "autumn" or o.get("people"):
         # a red flag planted on a ridge
         fx, fy = w * 0.78, h * 0.6
         d.line((fx, fy, fx, fy - h * 0.16), fill=(90, 70, 50), width=5)
-        d.polygon([(fx, fy - h * 0.16), (fx + h * 0.09, fy - h * 0.14), (fx, fy - h * 0.11)], fill=(214, 30, 36))
+        d.polygon(
+            [(fx, fy - h * 0.16), (fx + h * 0.09, fy - h * 0.14), (fx, fy - h * 0.11)],
+            fill=(214, 30, 36),
+        )
 
 
 def scene_orchard(img, rng, o):
@@ -459,8 +592,8 @@ def scene_orchard(img, rng, o):
     rows = 7
     for r in range(rows):
         t = r / (rows - 1)
-        y = horizon + (h - horizon) * (0.05 + 0.95 * t ** 1.5)
-        s = h * (0.08 + 0.42 * t ** 1.5)
+        y = horizon + (h - horizon) * (0.05 + 0.95 * t**1.5)
+        s = h * (0.08 + 0.42 * t**1.5)
         n = int(16 - 11 * t)
         for c in range(n):
             x = w * (c + 0.5 + (0.5 if r % 2 else 0)) / n - w * 0.25 / n
@@ -472,7 +605,13 @@ def scene_orchard(img, rng, o):
         d.rectangle((sx + sw * 0.42, sy, sx + sw * 0.45, sy + h * 0.12), fill=(90, 90, 92))
         red_banner(d, (sx - sw / 2, sy - h * 0.06, sx + sw / 2, sy + h * 0.01), o["text"])
     for k in range(o.get("people", 3)):
-        person(d, rng, w * (0.2 + 0.6 * (k + 0.5) / max(1, o.get("people", 3))), h * (0.93 - 0.03 * (k % 2)), h * 0.22)
+        person(
+            d,
+            rng,
+            w * (0.2 + 0.6 * (k + 0.5) / max(1, o.get("people", 3))),
+            h * (0.93 - 0.03 * (k % 2)),
+            h * 0.22,
+        )
 
 
 def building_side(img, d, rng, pts, colour, village):
@@ -487,14 +626,29 @@ def scene_street(img, rng, o):
     sky(img, vy + 20)
     clouds(img, rng, 3, vy * 0.8)
     village = o.get("village", False)
-    paste_grad(img, (0, vy, w, h), (150, 148, 142) if not village else (176, 166, 146), (96, 94, 90) if not village else (134, 122, 100))
+    paste_grad(
+        img,
+        (0, vy, w, h),
+        (150, 148, 142) if not village else (176, 166, 146),
+        (96, 94, 90) if not village else (134, 122, 100),
+    )
     # road edges
-    d.polygon([(vx - 20, vy), (vx + 20, vy), (w * 0.85, h), (w * 0.15, h)], fill=(90, 90, 94) if not village else (160, 150, 132))
+    d.polygon(
+        [(vx - 20, vy), (vx + 20, vy), (w * 0.85, h), (w * 0.15, h)],
+        fill=(90, 90, 94) if not village else (160, 150, 132),
+    )
     if not village:
         for i in range(9):
             t0, t1 = (i / 9) ** 2, ((i + 0.5) / 9) ** 2
-            d.polygon([(vx - 2 - 8 * t0, vy + (h - vy) * t0), (vx + 2 + 8 * t0, vy + (h - vy) * t0),
-                       (vx + 2 + 8 * t1, vy + (h - vy) * t1), (vx - 2 - 8 * t1, vy + (h - vy) * t1)], fill=(236, 236, 230))
+            d.polygon(
+                [
+                    (vx - 2 - 8 * t0, vy + (h - vy) * t0),
+                    (vx + 2 + 8 * t0, vy + (h - vy) * t0),
+                    (vx + 2 + 8 * t1, vy + (h - vy) * t1),
+                    (vx - 2 - 8 * t1, vy + (h - vy) * t1),
+                ],
+                fill=(236, 236, 230),
+            )
     # buildings on each side, as receding blocks
     for side in (-1, 1):
         for k in range(6):
@@ -509,7 +663,15 @@ def scene_street(img, rng, o):
             col = jitter(rng, (226, 220, 206) if village else (208, 200, 190), 18)
             d.polygon([(xa, ya), (xb, yb), (xb, yb - hgt_b), (xa, ya - hgt_a)], fill=col)
             if village:
-                d.polygon([(xa, ya - hgt_a), (xb, yb - hgt_b), (xb, yb - hgt_b - 14 * t1 - 6), (xa, ya - hgt_a - 40 * t0 - 6)], fill=(70, 70, 76))
+                d.polygon(
+                    [
+                        (xa, ya - hgt_a),
+                        (xb, yb - hgt_b),
+                        (xb, yb - hgt_b - 14 * t1 - 6),
+                        (xa, ya - hgt_a - 40 * t0 - 6),
+                    ],
+                    fill=(70, 70, 76),
+                )
             # windows
             for j in range(4 if not village else 2):
                 fy = 0.22 + j * (0.2 if not village else 0.34)
@@ -517,8 +679,15 @@ def scene_street(img, rng, o):
                 wy0a, wy0b = ya - hgt_a * (fy + 0.15), yb - hgt_b * (fy + 0.15)
                 wy1a, wy1b = ya - hgt_a * fy, yb - hgt_b * fy
                 m = lambda a, b, x: a + (b - a) * (x - xa) / (xb - xa) if xb != xa else a
-                d.polygon([(wx0, m(wy0a, wy0b, wx0)), (wx1, m(wy0a, wy0b, wx1)), (wx1, m(wy1a, wy1b, wx1)), (wx0, m(wy1a, wy1b, wx0))],
-                          fill=(96, 116, 132))
+                d.polygon(
+                    [
+                        (wx0, m(wy0a, wy0b, wx0)),
+                        (wx1, m(wy0a, wy0b, wx1)),
+                        (wx1, m(wy1a, wy1b, wx1)),
+                        (wx0, m(wy1a, wy1b, wx0)),
+                    ],
+                    fill=(96, 116, 132),
+                )
     # banner across
     by = h * 0.2
     bx0, bx1 = w * 0.12, w * 0.88
@@ -539,8 +708,18 @@ def scene_classroom(img, rng, o):
     w, h = img.size
     d = ImageDraw.Draw(img)
     clinic = o.get("clinic", False)
-    paste_grad(img, (0, 0, w, h * 0.6), (238, 236, 226) if not clinic else (232, 240, 242), (220, 216, 204) if not clinic else (214, 226, 230))
-    paste_grad(img, (0, h * 0.6, w, h), (176, 156, 126) if not clinic else (186, 190, 188), (140, 120, 96) if not clinic else (150, 154, 152))
+    paste_grad(
+        img,
+        (0, 0, w, h * 0.6),
+        (238, 236, 226) if not clinic else (232, 240, 242),
+        (220, 216, 204) if not clinic else (214, 226, 230),
+    )
+    paste_grad(
+        img,
+        (0, h * 0.6, w, h),
+        (176, 156, 126) if not clinic else (186, 190, 188),
+        (140, 120, 96) if not clinic else (150, 154, 152),
+    )
     # windows on the left
     for i in range(2):
         x0 = w * 0.02 + i * w * 0.1
@@ -550,7 +729,14 @@ def scene_classroom(img, rng, o):
         red_banner(d, (w * 0.12, h * 0.1, w * 0.88, h * 0.18), "桐溪县人民医院党员义诊")
         d.rectangle((w * 0.1, h * 0.55, w * 0.9, h * 0.7), fill=(246, 246, 244))
         d.rectangle((w * 0.1, h * 0.55, w * 0.9, h * 0.58), fill=(200, 34, 38))
-        text_center(d, (w / 2, h * 0.64), o.get("text", ""), int(h * 0.04), (200, 34, 38), max_width=int(w * 0.7))
+        text_center(
+            d,
+            (w / 2, h * 0.64),
+            o.get("text", ""),
+            int(h * 0.04),
+            (200, 34, 38),
+            max_width=int(w * 0.7),
+        )
         for k in range(2):
             x = w * (0.3 + 0.4 * k)
             seated_head(d, rng, x, h * 0.47, h * 0.03)
@@ -561,11 +747,25 @@ def scene_classroom(img, rng, o):
     bx0, bx1, by0, by1 = w * 0.3, w * 0.9, h * 0.14, h * 0.45
     d.rectangle((bx0 - 12, by0 - 12, bx1 + 12, by1 + 12), fill=(140, 110, 70))
     paste_grad(img, (bx0, by0, bx1, by1), (44, 84, 64), (34, 70, 54))
-    text_center(d, ((bx0 + bx1) / 2, by0 + (by1 - by0) * 0.35), o.get("text", ""), int((by1 - by0) * 0.2),
-                (238, 238, 230), max_width=int((bx1 - bx0) * 0.9))
+    text_center(
+        d,
+        ((bx0 + bx1) / 2, by0 + (by1 - by0) * 0.35),
+        o.get("text", ""),
+        int((by1 - by0) * 0.2),
+        (238, 238, 230),
+        max_width=int((bx1 - bx0) * 0.9),
+    )
     for k in range(5):
-        d.line((bx0 + (bx1 - bx0) * 0.15, by0 + (by1 - by0) * (0.6 + k * 0.07), bx0 + (bx1 - bx0) * rng.uniform(0.5, 0.85),
-                by0 + (by1 - by0) * (0.6 + k * 0.07)), fill=(210, 214, 204), width=3)
+        d.line(
+            (
+                bx0 + (bx1 - bx0) * 0.15,
+                by0 + (by1 - by0) * (0.6 + k * 0.07),
+                bx0 + (bx1 - bx0) * rng.uniform(0.5, 0.85),
+                by0 + (by1 - by0) * (0.6 + k * 0.07),
+            ),
+            fill=(210, 214, 204),
+            width=3,
+        )
     emblem(d, (bx0 + bx1) / 2, by0 - h * 0.05, h * 0.035)
     # teacher
     person(d, rng, bx0 + (bx1 - bx0) * 0.12, h * 0.6, h * 0.34, shirt=(200, 40, 40))
@@ -605,11 +805,16 @@ def scene_workshop(img, rng, o):
         d.ellipse((x0 + w * 0.09, h * 0.34, x0 + w * 0.12, h * 0.38), fill=(220, 60, 50))
     if o.get("water"):
         # clear-water pool with railings and a blue pipe run (water plant)
-        d.polygon([(w * 0.3, h * 0.58), (w * 0.7, h * 0.58), (w * 0.98, h * 0.92), (w * 0.02, h * 0.92)], fill=(200, 204, 200))
+        d.polygon(
+            [(w * 0.3, h * 0.58), (w * 0.7, h * 0.58), (w * 0.98, h * 0.92), (w * 0.02, h * 0.92)],
+            fill=(200, 204, 200),
+        )
         pool = vgrad((int(w * 0.8), int(h * 0.3)), (96, 150, 170), (60, 116, 140))
         mask = Image.new("L", pool.size, 0)
         pw, phh = pool.size
-        ImageDraw.Draw(mask).polygon([(pw * 0.16, 0), (pw * 0.84, 0), (pw, phh), (0, phh)], fill=255)
+        ImageDraw.Draw(mask).polygon(
+            [(pw * 0.16, 0), (pw * 0.84, 0), (pw, phh), (0, phh)], fill=255
+        )
         img.paste(pool, (int(w * 0.1), int(h * 0.6)), mask)
         for k in range(14):
             y = h * 0.62 + k * h * 0.02
@@ -619,11 +824,24 @@ def scene_workshop(img, rng, o):
         d.rectangle((0, h * 0.47, w, h * 0.5), fill=(60, 110, 170))
         d.rectangle((0, h * 0.52, w, h * 0.54), fill=(60, 110, 170))
         for k, x in enumerate((w * 0.2, w * 0.8, w * 0.45)):
-            person(d, rng, x, h * (0.97 if k < 2 else 0.6), h * (0.36 if k < 2 else 0.16), shirt=(60, 90, 150) if k else (200, 40, 40))
+            person(
+                d,
+                rng,
+                x,
+                h * (0.97 if k < 2 else 0.6),
+                h * (0.36 if k < 2 else 0.16),
+                shirt=(60, 90, 150) if k else (200, 40, 40),
+            )
         return
     # conveyor in perspective
-    d.polygon([(w * 0.42, h * 0.56), (w * 0.58, h * 0.56), (w * 0.85, h), (w * 0.15, h)], fill=(60, 64, 70))
-    d.polygon([(w * 0.44, h * 0.56), (w * 0.56, h * 0.56), (w * 0.78, h), (w * 0.22, h)], fill=(36, 38, 42))
+    d.polygon(
+        [(w * 0.42, h * 0.56), (w * 0.58, h * 0.56), (w * 0.85, h), (w * 0.15, h)],
+        fill=(60, 64, 70),
+    )
+    d.polygon(
+        [(w * 0.44, h * 0.56), (w * 0.56, h * 0.56), (w * 0.78, h), (w * 0.22, h)],
+        fill=(36, 38, 42),
+    )
     goods = o.get("goods", (200, 180, 80))
     for i in range(60):
         t = rng.uniform(0.02, 1.0)
@@ -635,7 +853,14 @@ def scene_workshop(img, rng, o):
     for k, side in enumerate((-1, 1, -1, 1)):
         t = 0.4 + 0.2 * (k // 2)
         x = w / 2 + side * w * (0.1 + 0.33 * t)
-        person(d, rng, x, h * 0.56 + h * 0.44 * t, h * 0.5 * t, shirt=(60, 90, 150) if k % 2 else (200, 40, 40))
+        person(
+            d,
+            rng,
+            x,
+            h * 0.56 + h * 0.44 * t,
+            h * 0.5 * t,
+            shirt=(60, 90, 150) if k % 2 else (200, 40, 40),
+        )
 
 
 def scene_banquet(img, rng, o):
@@ -652,13 +877,30 @@ def scene_banquet(img, rng, o):
         col = (236, 232, 222) if village else jitter(rng, (214, 206, 192), 10)
         d.rectangle((x0, horizon - hh, x0 + w / 7 + 10, horizon + 20), fill=col)
         if village:
-            d.polygon([(x0 - 16, horizon - hh), (x0 + w / 14, horizon - hh - h * 0.06), (x0 + w / 7 + 26, horizon - hh)], fill=(66, 68, 74))
+            d.polygon(
+                [
+                    (x0 - 16, horizon - hh),
+                    (x0 + w / 14, horizon - hh - h * 0.06),
+                    (x0 + w / 7 + 26, horizon - hh),
+                ],
+                fill=(66, 68, 74),
+            )
         for j in range(2):
-            d.rectangle((x0 + w * 0.03 + j * w * 0.06, horizon - hh * 0.6, x0 + w * 0.055 + j * w * 0.06, horizon - hh * 0.25), fill=(90, 104, 116))
+            d.rectangle(
+                (
+                    x0 + w * 0.03 + j * w * 0.06,
+                    horizon - hh * 0.6,
+                    x0 + w * 0.055 + j * w * 0.06,
+                    horizon - hh * 0.25,
+                ),
+                fill=(90, 104, 116),
+            )
     paste_grad(img, (0, horizon + 20, w, h), (186, 176, 160), (150, 140, 126))
     red_banner(d, (w * 0.22, h * 0.05, w * 0.78, h * 0.12), o.get("text", ""))
     d.line((0, h * 0.2, w, h * 0.17), fill=(70, 50, 40), width=3)
-    lanterns(d, h * 0.22, [w * x for x in (0.06, 0.18, 0.3, 0.42, 0.58, 0.7, 0.82, 0.94)], h * 0.022)
+    lanterns(
+        d, h * 0.22, [w * x for x in (0.06, 0.18, 0.3, 0.42, 0.58, 0.7, 0.82, 0.94)], h * 0.022
+    )
     # tables, back rows first
     for r in range(4):
         t = r / 3
@@ -681,10 +923,14 @@ def scene_banquet(img, rng, o):
                 px, py = x + rx * 0.55 * math.cos(a), y + ry * 0.55 * math.sin(a)
                 pr = rx * 0.09
                 d.ellipse((px - pr, py - pr * 0.6, px + pr, py + pr * 0.6), fill=(246, 246, 240))
-                d.ellipse((px - pr * 0.6, py - pr * 0.36, px + pr * 0.6, py + pr * 0.36),
-                          fill=rng.choice([(190, 110, 50), (80, 140, 60), (220, 180, 80), (150, 60, 40)]))
+                d.ellipse(
+                    (px - pr * 0.6, py - pr * 0.36, px + pr * 0.6, py + pr * 0.36),
+                    fill=rng.choice([(190, 110, 50), (80, 140, 60), (220, 180, 80), (150, 60, 40)]),
+                )
     for _ in range(3):
-        person(d, rng, rng.uniform(w * 0.05, w * 0.95), h * rng.uniform(0.9, 0.99), h * 0.3, back=True)
+        person(
+            d, rng, rng.uniform(w * 0.05, w * 0.95), h * rng.uniform(0.9, 0.99), h * 0.3, back=True
+        )
 
 
 def scene_hall(img, rng, o):
@@ -705,12 +951,20 @@ def scene_hall(img, rng, o):
     d.rectangle((bx0, wall_bot - h * 0.04, bx1, wall_bot), fill=(120, 118, 114))
     # roof with upturned eaves
     ry = wall_top
-    roof = [(bx0 - w * 0.08, ry - h * 0.03), (bx0 - w * 0.03, ry + h * 0.01), (bx1 + w * 0.03, ry + h * 0.01),
-            (bx1 + w * 0.08, ry - h * 0.03), (bx1 - w * 0.05, ry - h * 0.13), (bx0 + w * 0.05, ry - h * 0.13)]
+    roof = [
+        (bx0 - w * 0.08, ry - h * 0.03),
+        (bx0 - w * 0.03, ry + h * 0.01),
+        (bx1 + w * 0.03, ry + h * 0.01),
+        (bx1 + w * 0.08, ry - h * 0.03),
+        (bx1 - w * 0.05, ry - h * 0.13),
+        (bx0 + w * 0.05, ry - h * 0.13),
+    ]
     d.polygon(roof, fill=(62, 64, 70))
     for k in range(40):
         x = bx0 - w * 0.02 + (bx1 - bx0 + w * 0.04) * k / 39
-        d.line((x, ry + h * 0.005, x + (x - w / 2) * 0.05, ry - h * 0.12), fill=(48, 50, 56), width=3)
+        d.line(
+            (x, ry + h * 0.005, x + (x - w / 2) * 0.05, ry - h * 0.12), fill=(48, 50, 56), width=3
+        )
     d.rectangle((bx0 + w * 0.04, ry - h * 0.15, bx1 - w * 0.04, ry - h * 0.125), fill=(40, 42, 48))
     # wooden columns and door
     for x in (bx0 + w * 0.05, w * 0.38, w * 0.62, bx1 - w * 0.05):
@@ -724,7 +978,14 @@ def scene_hall(img, rng, o):
     px0, px1, py0, py1 = w * 0.4, w * 0.6, h * 0.355, h * 0.425
     d.rectangle((px0 - 8, py0 - 8, px1 + 8, py1 + 8), fill=(200, 160, 60))
     d.rectangle((px0, py0, px1, py1), fill=(36, 30, 28))
-    text_center(d, (w / 2, (py0 + py1) / 2), o.get("text", ""), int((py1 - py0) * 0.55), (236, 196, 90), max_width=int((px1 - px0) * 0.92))
+    text_center(
+        d,
+        (w / 2, (py0 + py1) / 2),
+        o.get("text", ""),
+        int((py1 - py0) * 0.55),
+        (236, 196, 90),
+        max_width=int((px1 - px0) * 0.92),
+    )
     # couplets
     for x in (dx0 - w * 0.04, dx1 + w * 0.02):
         d.rectangle((x, h * 0.44, x + w * 0.02, h * 0.6), fill=(204, 30, 36))
@@ -733,12 +994,22 @@ def scene_hall(img, rng, o):
     for x in (w * 0.2, w * 0.72):
         d.rectangle((x, h * 0.42, x + w * 0.08, h * 0.54), fill=(120, 80, 50))
         for k in range(1, 4):
-            d.line((x + w * 0.02 * k, h * 0.42, x + w * 0.02 * k, h * 0.54), fill=(200, 170, 120), width=3)
-            d.line((x, h * 0.42 + h * 0.03 * k, x + w * 0.08, h * 0.42 + h * 0.03 * k), fill=(200, 170, 120), width=3)
+            d.line(
+                (x + w * 0.02 * k, h * 0.42, x + w * 0.02 * k, h * 0.54),
+                fill=(200, 170, 120),
+                width=3,
+            )
+            d.line(
+                (x, h * 0.42 + h * 0.03 * k, x + w * 0.08, h * 0.42 + h * 0.03 * k),
+                fill=(200, 170, 120),
+                width=3,
+            )
     tree(d, rng, w * 0.05, horizon + h * 0.1, h * 0.5)
     tree(d, rng, w * 0.95, horizon + h * 0.08, h * 0.45)
     for _ in range(rng.randint(4, 7)):
-        person(d, rng, rng.uniform(w * 0.1, w * 0.9), rng.uniform(horizon + h * 0.1, h * 0.97), h * 0.2)
+        person(
+            d, rng, rng.uniform(w * 0.1, w * 0.9), rng.uniform(horizon + h * 0.1, h * 0.97), h * 0.2
+        )
 
 
 def scene_door(img, rng, o):
@@ -760,22 +1031,42 @@ def scene_door(img, rng, o):
     for cx in (w / 2 - 40, w / 2 + 40):
         d.ellipse((cx - 14, h * 0.6 - 14, cx + 14, h * 0.6 + 14), fill=(222, 184, 72))
     # couplets and lintel
-    red_banner(d, (dx0 - 10, dy0 - 28 - h * 0.06, dx1 + 10, dy0 - 28), "党恩浩荡", size=int(h * 0.04))
+    red_banner(
+        d, (dx0 - 10, dy0 - 28 - h * 0.06, dx1 + 10, dy0 - 28), "党恩浩荡", size=int(h * 0.04)
+    )
     for x, txt in ((dx0 - w * 0.13, "一户带十户"), (dx1 + w * 0.05, "党员作表率")):
         d.rectangle((x, dy0, x + w * 0.08, dy0 + h * 0.42), fill=(204, 30, 36))
         if _FONT_PATH:
             for i, ch in enumerate(txt):
-                text_center(d, (x + w * 0.04, dy0 + h * 0.05 + i * h * 0.08), ch, int(w * 0.05), (30, 24, 20))
+                text_center(
+                    d,
+                    (x + w * 0.04, dy0 + h * 0.05 + i * h * 0.08),
+                    ch,
+                    int(w * 0.05),
+                    (30, 24, 20),
+                )
     # plaque
     px0, px1, py0, py1 = w * 0.3, w * 0.7, h * 0.13, h * 0.22
-    d.rounded_rectangle((px0, py0, px1, py1), radius=16, fill=(200, 26, 32), outline=(236, 196, 80), width=8)
+    d.rounded_rectangle(
+        (px0, py0, px1, py1), radius=16, fill=(200, 26, 32), outline=(236, 196, 80), width=8
+    )
     emblem(d, px0 + (py1 - py0) * 0.55, (py0 + py1) / 2, (py1 - py0) * 0.32)
-    text_center(d, ((px0 + px1) / 2 + (py1 - py0) * 0.3, (py0 + py1) / 2), o.get("text", ""), int((py1 - py0) * 0.42),
-                (252, 226, 120), max_width=int((px1 - px0) * 0.7))
+    text_center(
+        d,
+        ((px0 + px1) / 2 + (py1 - py0) * 0.3, (py0 + py1) / 2),
+        o.get("text", ""),
+        int((py1 - py0) * 0.42),
+        (252, 226, 120),
+        max_width=int((px1 - px0) * 0.7),
+    )
     # a potted plant and a bench
     d.rectangle((w * 0.04, h * 0.78, w * 0.16, h * 0.87), fill=(150, 90, 60))
     for _ in range(8):
-        x, y, r = w * 0.1 + rng.uniform(-50, 50), h * 0.72 + rng.uniform(-60, 40), rng.uniform(30, 50)
+        x, y, r = (
+            w * 0.1 + rng.uniform(-50, 50),
+            h * 0.72 + rng.uniform(-60, 40),
+            rng.uniform(30, 50),
+        )
         d.ellipse((x - r, y - r, x + r, y + r), fill=jitter(rng, (60, 120, 56), 16))
 
 
@@ -805,7 +1096,13 @@ def scene_board(img, rng, o):
             paste_grad(img, (x0, y0, x0 + fw, y0 + fh), (150, 180, 210), (110, 140, 170))
             seated_head(d, rng, x0 + fw / 2, y0 + fh * 0.45, fw * 0.13)
             d.rectangle((x0, y0, x0 + fw, y0 + fh), outline=(200, 160, 60), width=5)
-            text_center(d, (x0 + fw / 2, y0 + fh + h * 0.025), labels[(r * cols + c) % 5], int(w * 0.035), (180, 30, 34))
+            text_center(
+                d,
+                (x0 + fw / 2, y0 + fh + h * 0.025),
+                labels[(r * cols + c) % 5],
+                int(w * 0.035),
+                (180, 30, 34),
+            )
     for k in range(3):
         person(d, rng, w * (0.2 + 0.3 * k), h * (0.95 - 0.02 * k), h * 0.22, back=True)
 
@@ -827,13 +1124,16 @@ SCENES = {
 
 # ---------------------------------------------------------------- finishing
 
+
 def photo_finish(img: Image.Image, rng: random.Random) -> Image.Image:
     """Soften the drawing and add light, low-frequency grain and a vignette."""
     w, h = img.size
     img = img.filter(ImageFilter.GaussianBlur(1.1))
     # soft grain: small seeded noise upscaled (deterministic; no effect_noise)
     sw, sh = w // 6, h // 6
-    noise = Image.frombytes("L", (sw, sh), rng.randbytes(sw * sh)).resize((w, h), Image.Resampling.BICUBIC)
+    noise = Image.frombytes("L", (sw, sh), rng.randbytes(sw * sh)).resize(
+        (w, h), Image.Resampling.BICUBIC
+    )
     noise = noise.filter(ImageFilter.GaussianBlur(2))
     grey = Image.merge("RGB", (noise, noise, noise))
     img = Image.blend(img, grey, 0.06)
@@ -858,13 +1158,13 @@ def gps_ifd(lat: float, lon: float) -> dict:
         return (float(deg), float(minutes), float(sec))
 
     return {
-        0: b"\x02\x02\x00\x00",           # GPSVersionID
-        1: "N" if lat >= 0 else "S",      # GPSLatitudeRef
-        2: dms(lat),                      # GPSLatitude
-        3: "E" if lon >= 0 else "W",      # GPSLongitudeRef
-        4: dms(lon),                      # GPSLongitude
-        5: 0,                             # GPSAltitudeRef: above sea level
-        6: 412.0,                         # GPSAltitude
+        0: b"\x02\x02\x00\x00",  # GPSVersionID
+        1: "N" if lat >= 0 else "S",  # GPSLatitudeRef
+        2: dms(lat),  # GPSLatitude
+        3: "E" if lon >= 0 else "W",  # GPSLongitudeRef
+        4: dms(lon),  # GPSLongitude
+        5: 0,  # GPSAltitudeRef: above sea level
+        6: 412.0,  # GPSAltitude
     }
 
 
@@ -890,8 +1190,8 @@ def draw_photo(slug: str, name: str, kind: str, size, opts: dict) -> bytes:
     exif = None
     if opts.get("sideways") or opts.get("gps"):
         exif = Image.Exif()
-        exif[0x010F] = "TongxiCam"          # Make
-        exif[0x0110] = "Example Phone 1"    # Model
+        exif[0x010F] = "TongxiCam"  # Make
+        exif[0x0110] = "Example Phone 1"  # Model
     if opts.get("sideways"):
         # Stored pixels rotated 90° counter-clockwise; Orientation 6 tells a
         # viewer to rotate them 90° clockwise back to upright.
@@ -930,11 +1230,23 @@ def draw_logo(symbol: str, colour) -> bytes:
     else:
         # a lemon with a leaf, a star on the leaf
         d.ellipse((c - 70 * k, c - 40 * k, c + 70 * k, c + 58 * k), fill=(246, 216, 54, 255))
-        d.polygon([(c + 62 * k, c - 6 * k), (c + 86 * k, c + 6 * k), (c + 64 * k, c + 16 * k)], fill=(246, 216, 54, 255))
-        d.polygon([(c - 62 * k, c - 6 * k), (c - 86 * k, c + 6 * k), (c - 64 * k, c + 16 * k)], fill=(246, 216, 54, 255))
+        d.polygon(
+            [(c + 62 * k, c - 6 * k), (c + 86 * k, c + 6 * k), (c + 64 * k, c + 16 * k)],
+            fill=(246, 216, 54, 255),
+        )
+        d.polygon(
+            [(c - 62 * k, c - 6 * k), (c - 86 * k, c + 6 * k), (c - 64 * k, c + 16 * k)],
+            fill=(246, 216, 54, 255),
+        )
         d.ellipse((c - 20 * k, c - 92 * k, c + 60 * k, c - 42 * k), fill=(70, 150, 60, 255))
         star(d, c + 20 * k, c - 67 * k, 18 * k, (250, 214, 90, 255))
-        d.arc((c - 50 * k, c - 24 * k, c + 50 * k, c + 44 * k), 200, 340, fill=(255, 240, 150, 255), width=5 * k)
+        d.arc(
+            (c - 50 * k, c - 24 * k, c + 50 * k, c + 44 * k),
+            200,
+            340,
+            fill=(255, 240, 150, 255),
+            width=5 * k,
+        )
     img = img.resize((s, s), Image.Resampling.LANCZOS)
     buf = io.BytesIO()
     img.save(buf, "PNG", optimize=True)

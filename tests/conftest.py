@@ -18,8 +18,14 @@ from generator.site.pages import GENERATED
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--no-first-run", "--disable-sync"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def copy_project(dest: Path, branches: bool = True) -> Path:
@@ -28,9 +34,11 @@ def copy_project(dest: Path, branches: bool = True) -> Path:
     shutil.copy2(REPO / "mkdocs.yml", dest / "mkdocs.yml")
     shutil.copytree(REPO / "overrides", dest / "overrides")
     skip = set(GENERATED) | {MANIFEST}
-    shutil.copytree(REPO / "site_src", dest / "site_src",
-                    ignore=lambda d, names: [n for n in names if Path(d) == REPO / "site_src"
-                                             and n in skip])
+    shutil.copytree(
+        REPO / "site_src",
+        dest / "site_src",
+        ignore=lambda d, names: [n for n in names if Path(d) == REPO / "site_src" and n in skip],
+    )
     if branches:
         shutil.copytree(REPO / "branches", dest / "branches")
     else:

@@ -48,13 +48,17 @@ class Served:
         url = yaml.safe_load(body)["backend"]["proxy_url"]
         return urlsplit(url).query.removeprefix("token=")
 
-    def api(self, action: str, params: dict, *, token: str | None = None,
-            headers: dict | None = None) -> tuple[int, dict]:
+    def api(
+        self, action: str, params: dict, *, token: str | None = None, headers: dict | None = None
+    ) -> tuple[int, dict]:
         """One request of the protocol; (status, JSON answer)."""
         token = self.token() if token is None else token
         body = json.dumps({"action": action, "params": params, "branch": "master"}).encode()
-        head = {"Content-Type": "application/json; charset=utf-8",
-                "Origin": f"http://{self.host}", **(headers or {})}
+        head = {
+            "Content-Type": "application/json; charset=utf-8",
+            "Origin": f"http://{self.host}",
+            **(headers or {}),
+        }
         status, _, text = request(self, "POST", f"/admin/api/v1?token={token}", body, head)
         return status, json.loads(text)
 
@@ -65,8 +69,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def request(served: Served, method: str, path: str, body: bytes | None = None,
-            headers: dict | None = None) -> tuple[int, dict, str]:
+def request(
+    served: Served, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+) -> tuple[int, dict, str]:
     """A raw HTTP request, so tests choose every header (Host and Origin included)."""
     conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=60)
     try:
@@ -85,9 +90,20 @@ def serve(root: Path, log: Path) -> Iterator[Served]:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "generator.cli", "serve", "--root", str(root),
-             "-a", f"127.0.0.1:{port}"],
-            cwd=tempfile.gettempdir(), stdout=out, stderr=subprocess.STDOUT, env=env,
+            [
+                sys.executable,
+                "-m",
+                "generator.cli",
+                "serve",
+                "--root",
+                str(root),
+                "-a",
+                f"127.0.0.1:{port}",
+            ],
+            cwd=tempfile.gettempdir(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
     served = Served(root, port, proc, log)
     try:
@@ -120,8 +136,9 @@ def wait_until(what: str, check, timeout: float = TIMEOUT, pause=time.sleep) -> 
     return time.monotonic() - start
 
 
-def jpeg(size: tuple[int, int] = (1200, 900), orientation: int | None = None,
-         color: str = "#a4161a") -> bytes:
+def jpeg(
+    size: tuple[int, int] = (1200, 900), orientation: int | None = None, color: str = "#a4161a"
+) -> bytes:
     """A real JPEG drawn with Pillow: a red band at the top, so a rotation shows."""
     im = Image.new("RGB", size, "#9cc3e6")
     im.paste(color, (0, 0, size[0], size[1] // 5))
@@ -136,21 +153,30 @@ def jpeg(size: tuple[int, int] = (1200, 900), orientation: int | None = None,
 
 
 def asset(slug: str, name: str, data: bytes) -> dict:
-    return {"path": f"branches/{slug}/photos/{name}",
-            "content": base64.b64encode(data).decode("ascii"), "encoding": "base64"}
+    return {
+        "path": f"branches/{slug}/photos/{name}",
+        "content": base64.b64encode(data).decode("ascii"),
+        "encoding": "base64",
+    }
 
 
-def persist(slug: str, raw: str, assets: list | None = None, *, new: bool = False,
-            path: str | None = None) -> dict:
+def persist(
+    slug: str, raw: str, assets: list | None = None, *, new: bool = False, path: str | None = None
+) -> dict:
     """persistEntry's params as Decap's proxy backend sends them."""
     path = path or f"branches/{slug}/branch.yml"
     return {
         "branch": "master",
         "dataFiles": [{"slug": f"{slug}/branch", "path": path, "raw": raw}],
         "assets": assets or [],
-        "options": {"newEntry": new, "commitMessage": f"Update branches “{slug}”",
-                    "collectionName": "branches", "useWorkflow": False, "status": "",
-                    "hasSubfolders": True},
+        "options": {
+            "newEntry": new,
+            "commitMessage": f"Update branches “{slug}”",
+            "collectionName": "branches",
+            "useWorkflow": False,
+            "status": "",
+            "hasSubfolders": True,
+        },
     }
 
 

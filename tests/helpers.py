@@ -19,8 +19,14 @@ brand:
 """
 
 
-def write_branch(root: Path, slug: str, text: str | None = None, *, name: str | None = None,
-                 brand: str | None = None) -> Path:
+def write_branch(
+    root: Path,
+    slug: str,
+    text: str | None = None,
+    *,
+    name: str | None = None,
+    brand: str | None = None,
+) -> Path:
     """Write ``branches/<slug>/branch.yml`` (dedented) and return its path."""
     folder = root / "branches" / slug
     (folder / "photos").mkdir(parents=True, exist_ok=True)

@@ -163,8 +163,12 @@ def case_gbk_after_utf8_lines(root: Path) -> str:
 
 def case_python_object_apply(root: Path) -> str:
     marker = root / "pwned-by-yaml"
-    write_branch(root, "x", f"name: !!python/object/apply:os.system ['touch {marker}']\n"
-                            "town: 石门镇\nfield: 农村\nbrand: {name: 联村共富, summary: 简介}\n")
+    write_branch(
+        root,
+        "x",
+        f"name: !!python/object/apply:os.system ['touch {marker}']\n"
+        "town: 石门镇\nfield: 农村\nbrand: {name: 联村共富, summary: 简介}\n",
+    )
     return "branches/x/branch.yml:1: 文件: 不允许使用 YAML 标签 tag:yaml.org,2002:python/object/apply:os.system"
 
 
@@ -176,8 +180,9 @@ def case_nested_too_deep(root: Path) -> str:
 
 def case_nested_deep_in_a_list_item(root: Path) -> str:
     # Shallow enough to compose, deep enough to overflow a recursive validator.
-    write_branch(root, "x", "name: 横冲村党支部\nbrand:\n  methods:\n    - " + "[" * 3000
-                 + "]" * 3000 + "\n")
+    write_branch(
+        root, "x", "name: 横冲村党支部\nbrand:\n  methods:\n    - " + "[" * 3000 + "]" * 3000 + "\n"
+    )
     return "branches/x/branch.yml:4: 文件: 嵌套层数太多"
 
 
@@ -298,8 +303,10 @@ def case_photo_over_configured_megapixels(root: Path) -> str:
     config = root / "mkdocs.yml"
     text = config.read_text("utf-8")
     assert "        quality: 78\n" in text
-    config.write_text(text.replace("        quality: 78\n",
-                                   "        quality: 78\n        max_megapixels: 1\n"), "utf-8")
+    config.write_text(
+        text.replace("        quality: 78\n", "        quality: 78\n        max_megapixels: 1\n"),
+        "utf-8",
+    )
     _photo(root, "photos/a.jpg").write_bytes(_jpeg_bytes((1500, 1000)))
     return PHOTO_LINE + "图片像素过多（150 万像素，上限 100 万），可能是解压炸弹："
 
@@ -376,8 +383,11 @@ def case_photo_is_a_folder(root: Path) -> str:
 
 
 def case_photo_listed_twice(root: Path) -> str:
-    write_branch(root, "x", PHOTO_BRANCH.format(file="photos/a.jpg")
-                 + "  - file: photos/a.jpg\n    caption: 又一张\n")
+    write_branch(
+        root,
+        "x",
+        PHOTO_BRANCH.format(file="photos/a.jpg") + "  - file: photos/a.jpg\n    caption: 又一张\n",
+    )
     draw_photo(root / "branches/x/photos/a.jpg")
     return "branches/x/branch.yml:10: photos[1].file: 照片“photos/a.jpg”重复列出（第 8 行已列出）"
 
@@ -388,10 +398,13 @@ def case_logo_missing(root: Path) -> str:
 
 
 def case_case_photo_corrupt(root: Path) -> str:
-    write_branch(root, "x", PHOTO_BRANCH.split("photos:")[0]
-                 + "  cases:\n    - title: 修路\n      text: 修了一条路\n"
-                 "      photos: [photos/road.jpg]\n"
-                 + "photos:\n  - file: photos/road.jpg\n    caption: 新修的路\n")
+    write_branch(
+        root,
+        "x",
+        PHOTO_BRANCH.split("photos:")[0] + "  cases:\n    - title: 修路\n      text: 修了一条路\n"
+        "      photos: [photos/road.jpg]\n"
+        + "photos:\n  - file: photos/road.jpg\n    caption: 新修的路\n",
+    )
     (root / "branches/x/photos/road.jpg").write_bytes(b"\xff\xd8\xff\xe0garbage")
     return "branches/x/branch.yml:10: brand.cases[0].photos[0]: 文件已损坏或不完整："
 
@@ -451,8 +464,9 @@ def test_small_and_unlisted_photos_are_warnings(built: Path, tmp_path: Path, cap
     # The unlisted photo is not published.
     media = list((root / "site/media").iterdir())
     # (WebP renditions, and the cover's share image as JPEG, next to its WebP crop)
-    assert media and all(p.suffix in {".webp", ".svg"} or p.name.endswith("-cover.jpg")
-                         for p in media)
+    assert media and all(
+        p.suffix in {".webp", ".svg"} or p.name.endswith("-cover.jpg") for p in media
+    )
     assert len([p for p in media if p.suffix == ".jpg"]) == 1
 
 
@@ -461,7 +475,10 @@ def test_yaml_11_words_stay_text(built: Path, tmp_path: Path, capsys) -> None:
     root = fresh(built, tmp_path)
     config = root / "mkdocs.yml"  # any township allowed, so that ``town: yes`` is valid
     config.write_text(re.sub(r"(?m)^\s*towns:.*\n", "", config.read_text("utf-8")), "utf-8")
-    write_branch(root, "x", """\
+    write_branch(
+        root,
+        "x",
+        """\
         name: no
         short_name: NO
         town: yes
@@ -478,7 +495,8 @@ def test_yaml_11_words_stay_text(built: Path, tmp_path: Path, capsys) -> None:
           - file: photos/a.jpg
             caption: 1958-1-1
             cover: yes
-    """)
+    """,
+    )
     draw_photo(root / "branches/x/photos/a.jpg")
     assert showcase(["build", "--root", str(root)]) == 0, capsys.readouterr()
     html = (root / "site/branches/x/index.html").read_text("utf-8")
@@ -497,7 +515,8 @@ def test_options_of_the_earlier_search_still_build_and_say_they_can_go(tmp_path:
     root = copy_project(tmp_path / "p")
     config = root / "mkdocs.yml"
     text = config.read_text("utf-8").replace(
-        "      county:", "      search_full_text: true\n      search_dictionary: dict.txt\n      county:"
+        "      county:",
+        "      search_full_text: true\n      search_dictionary: dict.txt\n      county:",
     )
     config.write_text(text, "utf-8")
     lines = text.splitlines()

@@ -393,8 +393,13 @@ def test_small_booklet_from_a_cold_cache(small: Path, tmp_path: Path) -> None:
     config = small / "mkdocs.yml"
     options = config.read_text("utf-8")
     assert "        title: 支部品牌观摩手册\n" in options
-    config.write_text(options.replace("        title: 支部品牌观摩手册\n",
-                                      "        title: 石门镇观摩手册\n        date: 2026年春\n"), "utf-8")
+    config.write_text(
+        options.replace(
+            "        title: 支部品牌观摩手册\n",
+            "        title: 石门镇观摩手册\n        date: 2026年春\n",
+        ),
+        "utf-8",
+    )
     assert showcase(["booklet", "--root", str(small), "-o", str(out)]) == 0
     cover = squash(page_text(out, 1))
     assert "石门镇观摩手册" in cover and "2026年春" in cover
@@ -412,8 +417,12 @@ def test_small_booklet_from_a_cold_cache(small: Path, tmp_path: Path) -> None:
 
 def test_missing_cover_logo_is_one_line(small: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = small / "mkdocs.yml"
-    config.write_text(config.read_text("utf-8").replace(
-        "        title: 支部品牌观摩手册\n", "        logo: 县徽.png\n"), "utf-8")
+    config.write_text(
+        config.read_text("utf-8").replace(
+            "        title: 支部品牌观摩手册\n", "        logo: 县徽.png\n"
+        ),
+        "utf-8",
+    )
     assert showcase(["booklet", "--root", str(small), "-o", str(small / "x.pdf")]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["错误：找不到手册封面的标志文件 县徽.png（mkdocs.yml 的 booklet.logo）"]

@@ -20,8 +20,12 @@ import pytest
 import yaml
 from conftest import CHROMIUM
 
-PHONE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 SITE_URL = "https://showcase.example.org/"  # mkdocs.yml site_url: what the QR codes encode
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -29,9 +33,11 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 pytestmark = [
     pytest.mark.browser,
     # CI sets SHOWCASE_REQUIRE_BROWSER: there a missing browser fails instead of skipping.
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("SHOWCASE_REQUIRE_BROWSER"),
-                       reason="needs Debian chromium at /usr/bin/chromium "
-                       "(apt-get install chromium); Playwright's own browsers are not used"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("SHOWCASE_REQUIRE_BROWSER"),
+        reason="needs Debian chromium at /usr/bin/chromium "
+        "(apt-get install chromium); Playwright's own browsers are not used",
+    ),
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -40,6 +46,7 @@ expect = sync_api.expect
 
 # ---------------------------------------------------------------- fixtures and helpers
 
+
 @pytest.fixture()
 def phone(browser) -> Iterator:
     """A fresh phone-sized page (375×812, touch); JS errors are collected in ``page.errors``."""
@@ -47,8 +54,12 @@ def phone(browser) -> Iterator:
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.errors = []
-    page.on("pageerror", lambda e: page.errors.append(
-        f"{e.message} [{page.url}] at {(e.stack or '').splitlines()[1:2]}"))
+    page.on(
+        "pageerror",
+        lambda e: page.errors.append(
+            f"{e.message} [{page.url}] at {(e.stack or '').splitlines()[1:2]}"
+        ),
+    )
     yield page
     context.close()
 
@@ -97,7 +108,8 @@ def search(page, query: str) -> list[str]:
         more.click()
         expect(page.locator(".md-search-result__item")).not_to_have_count(shown)
     return page.eval_on_selector_all(
-        "li.md-search-result__item > a.md-search-result__link", "els => els.map(a => a.href)")
+        "li.md-search-result__item > a.md-search-result__link", "els => els.map(a => a.href)"
+    )
 
 
 def visible_text(html: str) -> str:
@@ -130,6 +142,7 @@ def gallery_branch(branches: dict[str, dict], at_least: int = 2) -> str:
 
 # ---------------------------------------------------------------- search
 
+
 def test_search_collective_economy_finds_every_branch_that_says_it(phone, site_url, branches):
     word = "集体经济"
     expected = {slug for slug, data in branches.items() if word in data["_text"]}
@@ -139,8 +152,9 @@ def test_search_collective_economy_finds_every_branch_that_says_it(phone, site_u
     hrefs = search(phone, word)
     found = {branch_slug(h) for h in hrefs} - {None}
     missing = sorted(expected - found)
-    assert not missing, f"search {word} misses branches {missing}; results: " \
-        f"{[page_path(h) for h in hrefs]}"
+    assert not missing, (
+        f"search {word} misses branches {missing}; results: {[page_path(h) for h in hrefs]}"
+    )
     wrong = [page_path(h) for h in hrefs if word not in page_text(phone, h.split("#")[0])]
     assert not wrong, f"search {word} lists pages that do not contain it: {wrong}"
 
@@ -157,8 +171,10 @@ def test_search_banquet_lands_on_a_branch_with_that_carrier(phone, site_url, bra
     phone.locator("li.md-search-result__item > a.md-search-result__link").nth(first).click()
     phone.wait_for_url(re.compile(r"/branches/[a-z0-9-]+/"))
     slug = branch_slug(phone.url)
-    assert slug in expected, f"first branch result {slug} does not have a {word} carrier " \
+    assert slug in expected, (
+        f"first branch result {slug} does not have a {word} carrier "
         f"(those that do: {sorted(expected)})"
+    )
     expect(phone.locator("article")).to_contain_text(word)
     expect(phone.locator("article h1")).to_have_text(branches[slug]["brand"]["name"])
 
@@ -203,7 +219,11 @@ def only_in_methods(branches: dict[str, dict], texts: dict[str, str]) -> str:
         rest = texts[slug].replace("\n".join(data["brand"].get("methods") or []), "")
         for i in range(len(methods) - 3):
             word = methods[i : i + 4]
-            if re.fullmatch(r"\w{4}", word) and word not in rest and len(containing(texts, word)) == 1:
+            if (
+                re.fullmatch(r"\w{4}", word)
+                and word not in rest
+                and len(containing(texts, word)) == 1
+            ):
                 return word
     pytest.skip("no word found only in a 方法路径")
 
@@ -211,7 +231,14 @@ def only_in_methods(branches: dict[str, dict], texts: dict[str, str]) -> str:
 def test_search_finds_exactly_the_branches_that_say_it(phone, site_url, branches, texts):
     """Recall and precision through the box, as a visitor types: a compound word, a word inside
     a longer one (网格 in 网格员), a word only in 方法路径, two words, one character, none."""
-    queries = ["集体经济", "网格", only_in_methods(branches, texts), "百家宴 茶", "茶", "没有这个词"]
+    queries = [
+        "集体经济",
+        "网格",
+        only_in_methods(branches, texts),
+        "百家宴 茶",
+        "茶",
+        "没有这个词",
+    ]
     assert any("网格员" in t for t in texts.values())
     phone.goto(site_url)
     open_search(phone)
@@ -237,7 +264,9 @@ def test_search_agrees_with_the_text_on_random_words(phone, site_url, texts):
         n = rng.randint(1, min(6, len(run)))
         at = rng.randrange(len(run) - n + 1)
         queries.append(run[at : at + n])
-    queries += [w for w in ("2025", "5G", "GDP") if any(w.lower() in t.lower() for t in texts.values())]
+    queries += [
+        w for w in ("2025", "5G", "GDP") if any(w.lower() in t.lower() for t in texts.values())
+    ]
     phone.goto(site_url)
     phone.wait_for_function("typeof window.showcaseSearch === 'function'")
     wrong = {}
@@ -274,6 +303,7 @@ def test_search_results_show_brand_branch_and_the_word_marked(phone, site_url, t
 
 
 # ---------------------------------------------------------------- navigation
+
 
 def test_visitor_navigates_home_town_branch_and_pager(phone, site_url):
     phone.goto(site_url)
@@ -317,6 +347,7 @@ def test_pages_run_without_javascript_errors(phone, site_url, branches):
 
 
 # ---------------------------------------------------------------- lightbox
+
 
 def swipe_left(page, selector: str) -> None:
     """A real touch swipe (touchstart → touchmove… → touchend) from right to left."""
@@ -372,11 +403,12 @@ def test_lightbox_opens_largest_photo_and_swipes_to_the_next(phone, site_url, br
         phone.locator(".gnext").click()
         expect(second).to_have_text(photos[1]["caption"])
     print(f"lightbox on {slug}: swipe {'changed' if swiped else 'did not change'} the slide")
-    new = phone.errors[len(loaded_errors):]
+    new = phone.errors[len(loaded_errors) :]
     assert not new, f"JavaScript errors in the lightbox: {new}"
 
 
 # ---------------------------------------------------------------- QR code
+
 
 def test_qr_code_opens_the_page(phone, site_url, branches):
     """Every branch's qr.svg, drawn by chromium as a visitor's camera would see it (on white,
@@ -397,8 +429,10 @@ def test_qr_code_opens_the_page(phone, site_url, branches):
     phone.set_viewport_size({"width": 375, "height": 812})
     for slug in branches:
         svg_url = f"{site_url}branches/{slug}/qr.svg"
-        phone.set_content('<body style="margin:0;background:#fff">'
-                          f'<img id="qr" src="{svg_url}" style="width:300px;height:300px"></body>')
+        phone.set_content(
+            '<body style="margin:0;background:#fff">'
+            f'<img id="qr" src="{svg_url}" style="width:300px;height:300px"></body>'
+        )
         expect(phone.locator("#qr")).to_have_js_property("complete", True)
         png = phone.locator("#qr").screenshot()
         image = Image.open(io.BytesIO(png))
@@ -481,8 +515,10 @@ THIRD_PARTY: set[tuple[str, str]] = set()
 
 
 def axe_summary(results) -> list[tuple[str, str, int, str]]:
-    return [(v["id"], v.get("impact") or "", len(v["nodes"]), v["help"])
-            for v in results.response["violations"]]
+    return [
+        (v["id"], v.get("impact") or "", len(v["nodes"]), v["help"])
+        for v in results.response["violations"]
+    ]
 
 
 def test_axe_no_serious_violations(phone, site_url, branches):
@@ -498,8 +534,12 @@ def test_axe_no_serious_violations(phone, site_url, branches):
         print(f"\naxe-core on {page_path(url)}: {results.violations_count} violation(s)")
         for vid, impact, count, text in axe_summary(results):
             print(f"  {impact:9} {vid} ×{count}: {text}")
-            nodes = [" ".join(node["target"]) for v in results.response["violations"]
-                     if v["id"] == vid for node in v["nodes"]]
+            nodes = [
+                " ".join(node["target"])
+                for v in results.response["violations"]
+                if v["id"] == vid
+                for node in v["nodes"]
+            ]
             if all((vid, target) in THIRD_PARTY for target in nodes):
                 print(f"            (in mkdocs-material's markup, not counted: {nodes})")
             elif impact in ("serious", "critical"):
@@ -508,6 +548,7 @@ def test_axe_no_serious_violations(phone, site_url, branches):
 
 
 # ---------------------------------------------------------------- screenshots
+
 
 def test_screenshots(browser, site_url, branches):
     ARTIFACTS.mkdir(exist_ok=True)
@@ -538,8 +579,9 @@ def test_screenshots(browser, site_url, branches):
         # without any horizontal scrolling; clip the full-page shot to the viewport's width
         height = page.evaluate("document.documentElement.scrollHeight")
         width = options["viewport"]["width"]
-        page.screenshot(path=str(path), full_page=True,
-                        clip={"x": 0, "y": 0, "width": width, "height": height})
+        page.screenshot(
+            path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width, "height": height}
+        )
         saved.append(path)
         context.close()
     for path in saved:
@@ -584,7 +626,10 @@ def sparse_site_url(tmp_path_factory) -> Iterator[str]:
 
     root = copy_project(tmp_path_factory.mktemp("sparse"), branches=False)
     shutil.copytree(REPO / "branches/xikou", root / "branches/xikou")
-    write_branch(root, "wuzhao", f"""\
+    write_branch(
+        root,
+        "wuzhao",
+        f"""\
         name: 乌沼村党支部
         town: 石门镇
         field: 农村
@@ -592,7 +637,8 @@ def sparse_site_url(tmp_path_factory) -> Iterator[str]:
         brand:
           name: {NO_PHOTO_BRAND}
           summary: 村党支部牵头办起共富工坊，把山水资源变成村民家门口的就业岗位。
-        """)
+        """,
+    )
     assert showcase(["build", "--root", str(root)]) == 0
     with serve_folder(root / "site") as url:
         yield url
@@ -689,11 +735,25 @@ NAME_LISTS = ".sc-list li, .sc-recent li, .sc-honours li, .sc-card__brand, .sc-w
 
 def test_units_never_break_across_lines_on_a_phone(browser, site_url, branches):
     honoured = next(s for s, d in branches.items() if d.get("honors"))
-    names = [re.escape(n) for d in branches.values()
-             for n in (d["name"], d["brand"]["name"], d["town"], d["field"], *d.get("tags", []))
-             if len(n) <= 12]
-    pages = [site_url + p for p in ("", "towns/", "fields/", "tags/", "demonstration/",
-                                    "honours/", "about/", f"branches/{honoured}/")]
+    names = [
+        re.escape(n)
+        for d in branches.values()
+        for n in (d["name"], d["brand"]["name"], d["town"], d["field"], *d.get("tags", []))
+        if len(n) <= 12
+    ]
+    pages = [
+        site_url + p
+        for p in (
+            "",
+            "towns/",
+            "fields/",
+            "tags/",
+            "demonstration/",
+            "honours/",
+            "about/",
+            f"branches/{honoured}/",
+        )
+    ]
     problems = []
     for width in (375, 320):  # a common phone, and a small one
         context = browser.new_context(**{**PHONE, "viewport": {"width": width, "height": 812}})

@@ -32,8 +32,15 @@ def example_branches() -> dict[str, dict]:
 def test_example_content_covers_the_county() -> None:
     data = example_branches()
     assert len(data) >= 12
-    assert {d["field"] for d in data.values()} >= {"农村", "社区", "机关", "事业单位", "两新组织",
-                                                   "国有企业", "学校"}
+    assert {d["field"] for d in data.values()} >= {
+        "农村",
+        "社区",
+        "机关",
+        "事业单位",
+        "两新组织",
+        "国有企业",
+        "学校",
+    }
     assert len({d["town"] for d in data.values()}) >= 4
     for slug, d in data.items():
         brand = d["brand"]
@@ -127,15 +134,21 @@ def test_mkdocs_build_runs_the_same_generator(tmp_path: Path, monkeypatch) -> No
     write_branch(root, "hengchong")
     draw_photo(root / "branches/hengchong/photos/a.jpg")
     yml = root / "branches/hengchong/branch.yml"
-    yml.write_text(yml.read_text("utf-8") + "photos:\n  - file: photos/a.jpg\n    caption: 外景\n",
-                   encoding="utf-8")
+    yml.write_text(
+        yml.read_text("utf-8") + "photos:\n  - file: photos/a.jpg\n    caption: 外景\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
     assert showcase(["build", "--root", str(root)]) == 0
     # No NO_MKDOCS_2_WARNING here: the project itself keeps Material's English banner away.
-    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", "site2"], cwd=root,
-                         check=True, capture_output=True, text=True,
-                         env={"PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": "0",
-                              "HOME": str(tmp_path)})
+    run = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-d", "site2"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "SOURCE_DATE_EPOCH": "0", "HOME": str(tmp_path)},
+    )
     assert "end of life" not in run.stderr and "MkDocs 2" not in run.stderr, run.stderr
     ours, theirs = tree(root / "site"), tree(root / "site2")
     assert sorted(ours) == sorted(theirs)
@@ -144,17 +157,23 @@ def test_mkdocs_build_runs_the_same_generator(tmp_path: Path, monkeypatch) -> No
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_mkdocs_build_reports_content_errors_without_traceback(tmp_path: Path) -> None:
     root = copy_project(tmp_path, branches=False)
     write_branch(root, "x", "name: 甲\ntown: 镇\nfield: 农业\nbrand: {name: 品, summary: 简}\n")
-    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q"], cwd=root,
-                         capture_output=True, text=True,
-                         env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin",
-                              "HOME": str(tmp_path)})
+    run = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-q"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
     assert run.returncode == 1
     assert "branches/x/branch.yml:3: field: “农业” 不是可选的领域" in run.stderr
     assert "Traceback" not in run.stderr
@@ -185,9 +204,10 @@ def test_replaced_site_never_vanishes_from_the_project_later(tmp_path: Path) -> 
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == snapshot
 
 
-@pytest.mark.skipif(not Path("/dev/shm").is_dir() or
-                    Path("/dev/shm").stat().st_dev == Path(__file__).stat().st_dev,
-                    reason="needs a second file system (tmpfs at /dev/shm)")
+@pytest.mark.skipif(
+    not Path("/dev/shm").is_dir() or Path("/dev/shm").stat().st_dev == Path(__file__).stat().st_dev,
+    reason="needs a second file system (tmpfs at /dev/shm)",
+)
 def test_site_replaced_when_the_cache_is_on_another_disk(tmp_path: Path) -> None:
     from generator.site.replace import replace_site
 
@@ -214,7 +234,8 @@ def test_build_warns_while_site_url_is_the_example(tmp_path: Path, capsys) -> No
         "二维码会指向这个不存在的网站；发布前请改成站点的真实网址"
     ], err
     (root / "mkdocs.yml").write_text(
-        config.replace("https://showcase.example.org/", "https://dangjian.tongxi.gov.cn/"), "utf-8")
+        config.replace("https://showcase.example.org/", "https://dangjian.tongxi.gov.cn/"), "utf-8"
+    )
     assert showcase(["build", "--root", str(root)]) == 0
     assert "site_url" not in capsys.readouterr().err
 
@@ -224,16 +245,31 @@ def test_timings_for_people_and_for_the_bench(tmp_path: Path, capsys) -> None:
     write_branch(root, "hengchong")
     figures = tmp_path / "timings.json"
     capsys.readouterr()
-    assert showcase(["build", "--root", str(root), "--timings", "--timings-json",
-                     str(figures)]) == 0
+    assert (
+        showcase(["build", "--root", str(root), "--timings", "--timings-json", str(figures)]) == 0
+    )
     out, err = capsys.readouterr()
-    line = re.search(r"^耗时：启动 [\d.]+ 秒，读取校验 .*MkDocs [\d.]+ 秒，换上新站点 [\d.]+ 秒；"
-                     r"合计 ([\d.]+) 秒；页面写入 \d+ 个", err, re.M)
+    line = re.search(
+        r"^耗时：启动 [\d.]+ 秒，读取校验 .*MkDocs [\d.]+ 秒，换上新站点 [\d.]+ 秒；"
+        r"合计 ([\d.]+) 秒；页面写入 \d+ 个",
+        err,
+        re.M,
+    )
     assert line, err
     assert "timings-json" not in out + err and "{" not in out + err
     data = json.loads(figures.read_text("utf-8"))
-    assert {"startup", "load", "photos", "qr", "pages", "write", "mkdocs", "swap", "total",
-            "written"} <= set(data)
+    assert {
+        "startup",
+        "load",
+        "photos",
+        "qr",
+        "pages",
+        "write",
+        "mkdocs",
+        "swap",
+        "total",
+        "written",
+    } <= set(data)
     assert data["written"] > 0
     # The stages account for the command's whole time, up to rounding and the last print.
     stages = sum(v for k, v in data.items() if k not in ("total", "written"))
@@ -243,8 +279,12 @@ def test_timings_for_people_and_for_the_bench(tmp_path: Path, capsys) -> None:
 def test_scaffold_comments_line_up(tmp_path: Path) -> None:
     """The comments of a new branch.yml start in one column on screen, Chinese values or not."""
     root = copy_project(tmp_path, branches=False)
-    assert showcase(["new", "横冲村党支部", "--root", str(root), "--town", "石门镇",
-                     "--field", "农村"]) == 0
+    assert (
+        showcase(
+            ["new", "横冲村党支部", "--root", str(root), "--town", "石门镇", "--field", "农村"]
+        )
+        == 0
+    )
     lines = (root / "branches/hengchongcun/branch.yml").read_text("utf-8").splitlines()
     top = [t for t in lines if re.match(r"[a-z_]+:", t) and "#" in t]
     assert top[0].startswith('name: "横冲村党支部"') and len(top) >= 10
@@ -280,8 +320,10 @@ def test_every_code_block_of_a_hand_written_page_is_a_block(example_site: Path) 
 
     for page in hand_written_pages():
         built = (example_site / page.stem / "index.html").read_text("utf-8")
-        pres = [html_lib.unescape(re.sub(r"<[^>]+>", "", m))
-                for m in re.findall(r"(?s)<pre\b.*?</pre>", built)]
+        pres = [
+            html_lib.unescape(re.sub(r"<[^>]+>", "", m))
+            for m in re.findall(r"(?s)<pre\b.*?</pre>", built)
+        ]
         for block in fenced_blocks(page.read_text("utf-8")):
             assert any(block in pre for pre in pres), f"{page.name}: not shown as a block:\n{block}"
 
@@ -302,9 +344,11 @@ def test_a_warm_build_does_not_load_pypinyin(tmp_path: Path) -> None:
     write_branch(root, "dawan", name="大湾村党支部", brand="百家宴")
     assert showcase(["build", "--root", str(root)]) == 0
     first = (root / "site/towns/index.html").read_bytes()
-    code = ("import sys\nfrom generator.cli import main\n"
-            f"assert main(['build', '--root', {str(root)!r}]) == 0\n"
-            "print('pypinyin' in sys.modules)\n")
+    code = (
+        "import sys\nfrom generator.cli import main\n"
+        f"assert main(['build', '--root', {str(root)!r}]) == 0\n"
+        "print('pypinyin' in sys.modules)\n"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip().splitlines()[-1] == "False", run.stdout + run.stderr
     assert (root / "site/towns/index.html").read_bytes() == first

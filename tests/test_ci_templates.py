@@ -34,8 +34,9 @@ def test_github_workflow() -> None:
 
     order = [i for i, s in enumerate(steps) if "pip install" in s.get("run", "")]
     check = next(i for i, s in enumerate(steps) if s.get("run", "").strip() == "showcase check")
-    build_step = next(i for i, s in enumerate(steps)
-                      if s.get("run", "").strip() == "showcase build")
+    build_step = next(
+        i for i, s in enumerate(steps) if s.get("run", "").strip() == "showcase build"
+    )
     upload = uses.index("actions/upload-pages-artifact@v3")
     assert order and order[0] < check < build_step < upload
     assert uses.index("actions/cache@v4") < build_step  # the cache is restored before the build
@@ -66,7 +67,7 @@ def test_gitlab_pages() -> None:
     pages = ci["pages"]
     script = [str(line) for line in pages["script"]]
     assert script.index("showcase check") < script.index("showcase build")
-    assert any("public" in line for line in script[script.index("showcase build"):])
+    assert any("public" in line for line in script[script.index("showcase build") :])
     assert pages["artifacts"]["paths"] == ["public"]
     assert any("CI_DEFAULT_BRANCH" in r["if"] for r in pages["rules"])
     assert "pip install" in " ".join(ci["before_script"])
@@ -83,7 +84,17 @@ def test_gitlab_pages() -> None:
 def test_guide_documents_the_templates() -> None:
     # The guide is for staff: built at guide/ but not in the visitors' tabs (see test_build).
     guide = (REPO / "site_src" / "guide.md").read_text("utf-8")
-    for words in ("github-pages.yml", "gitlab-ci.yml", "showcase new", "HEIC", "showcase check",
-                  "showcase import", "showcase serve", "showcase report", "site_url",
-                  "showcase booklet", "SHOWCASE_BOOKLET"):
+    for words in (
+        "github-pages.yml",
+        "gitlab-ci.yml",
+        "showcase new",
+        "HEIC",
+        "showcase check",
+        "showcase import",
+        "showcase serve",
+        "showcase report",
+        "site_url",
+        "showcase booklet",
+        "SHOWCASE_BOOKLET",
+    ):
         assert words in guide, words

@@ -24,8 +24,10 @@ from test_browser import ARTIFACTS, DESKTOP, PHONE
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("SHOWCASE_REQUIRE_BROWSER"),
-                       reason="needs Debian chromium at /usr/bin/chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("SHOWCASE_REQUIRE_BROWSER"),
+        reason="needs Debian chromium at /usr/bin/chromium",
+    ),
 ]
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
@@ -97,8 +99,13 @@ def choose_photo(page, path: Path) -> None:
 
 
 def run_check(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "generator.cli", "check", "--root", str(root)],
-                          capture_output=True, text=True, cwd=REPO, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "generator.cli", "check", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
 
 
 def test_a_new_user_creates_a_branch_with_a_photo(browser, served, tmp_path) -> None:
@@ -117,7 +124,9 @@ def test_a_new_user_creates_a_branch_with_a_photo(browser, served, tmp_path) -> 
     page.keyboard.press("Enter")
     page.get_by_label("品牌名称").fill("联村共富")
     page.get_by_label("品牌口号").fill("强村带弱村，共走富裕路")
-    page.get_by_label("品牌简介").fill("横冲村党支部牵头成立联村党委，带动周边三个村共同发展茶产业。")
+    page.get_by_label("品牌简介").fill(
+        "横冲村党支部牵头成立联村党委，带动周边三个村共同发展茶产业。"
+    )
     page.get_by_role("button", name="新增照片", exact=True).click()
     page.get_by_role("button", name="选择图片").last.click()
     page.locator("input[type=file]").set_input_files(str(photo))
@@ -128,10 +137,15 @@ def test_a_new_user_creates_a_branch_with_a_photo(browser, served, tmp_path) -> 
     start = time.monotonic()
     save(page)
     page.wait_for_url("**/entries/hengchong/**")
-    seconds = wait_until("the brand in the preview",
-                         lambda: preview_shows(page, "hengchong", "联村共富"), pause=pause(page))
-    print(f"\nsave → preview of a new branch: {time.monotonic() - start:.1f} s "
-          f"(after the save returned: {seconds:.1f} s)")
+    seconds = wait_until(
+        "the brand in the preview",
+        lambda: preview_shows(page, "hengchong", "联村共富"),
+        pause=pause(page),
+    )
+    print(
+        f"\nsave → preview of a new branch: {time.monotonic() - start:.1f} s "
+        f"(after the save returned: {seconds:.1f} s)"
+    )
     expect(page.locator(".sc-problems")).to_contain_text("检查通过")
     shot(page, "saved-desktop")
 
@@ -144,8 +158,9 @@ def test_a_new_user_creates_a_branch_with_a_photo(browser, served, tmp_path) -> 
     assert result.returncode == 0, result.stdout + result.stderr
     # The published photo stands upright: EXIF orientation 6 turns 1200×900 into 900×1200.
     html = request(served, "GET", "/branches/hengchong/")[2]
-    width, height = re.search(r'<img[^>]*src="[^"]*media/[^"]*"[^>]*width="(\d+)" height="(\d+)"',
-                              html).groups()
+    width, height = re.search(
+        r'<img[^>]*src="[^"]*media/[^"]*"[^>]*width="(\d+)" height="(\d+)"', html
+    ).groups()
     assert int(width) < int(height), (width, height)
     assert page.outside == [] and page.errors == []
 
@@ -161,11 +176,19 @@ def test_changing_one_slogan_changes_one_line(browser, served) -> None:
     slogan.fill("星级农户年年评")
     start = time.monotonic()
     save(page)
-    wait_until("the new slogan in the preview",
-               lambda: preview_shows(page, "xikou", "星级农户年年评"), pause=pause(page))
+    wait_until(
+        "the new slogan in the preview",
+        lambda: preview_shows(page, "xikou", "星级农户年年评"),
+        pause=pause(page),
+    )
     print(f"\nsave → updated preview of an edited branch: {time.monotonic() - start:.1f} s")
-    diff = [d for d in difflib.unified_diff(original.splitlines(), path.read_text("utf-8").splitlines(),
-                                            lineterm="", n=0) if d[:1] in "+-" and d[:3] not in ("---", "+++")]
+    diff = [
+        d
+        for d in difflib.unified_diff(
+            original.splitlines(), path.read_text("utf-8").splitlines(), lineterm="", n=0
+        )
+        if d[:1] in "+-" and d[:3] not in ("---", "+++")
+    ]
     assert diff == ["-  slogan: 人人争当星，户户比五美", "+  slogan: 星级农户年年评"]
     assert page.outside == [] and page.errors == []
 
@@ -173,7 +196,9 @@ def test_changing_one_slogan_changes_one_line(browser, served) -> None:
 def test_a_bad_upload_shows_its_message_and_writes_nothing(browser, served, tmp_path) -> None:
     fake = tmp_path / "notes.jpg"
     fake.write_bytes(b"%PDF-1.4\nnot a photo\n")
-    before = {p: p.read_bytes() for p in (served.root / "branches" / "dawan").rglob("*") if p.is_file()}
+    before = {
+        p: p.read_bytes() for p in (served.root / "branches" / "dawan").rglob("*") if p.is_file()
+    }
     page = open_page(browser, served)
     page.goto(served.base + "admin/#/collections/branches/entries/dawan/branch")
     expect(page.get_by_label("全称")).to_have_value("柳河镇大湾村党支部")
@@ -186,7 +211,9 @@ def test_a_bad_upload_shows_its_message_and_writes_nothing(browser, served, tmp_
     expect(panel).to_contain_text("不支持的图片格式")
     expect(page.get_by_text("没有保存，原因见页面最下方")).to_be_visible()
     shot(page, "error-desktop")
-    after = {p: p.read_bytes() for p in (served.root / "branches" / "dawan").rglob("*") if p.is_file()}
+    after = {
+        p: p.read_bytes() for p in (served.root / "branches" / "dawan").rglob("*") if p.is_file()
+    }
     assert after == before
 
 
@@ -221,13 +248,23 @@ def test_the_published_admin_signs_in_through_the_git_host(browser, tmp_path) ->
     """With editor.backend, the built site's /admin/ is Decap with that host's sign-in."""
     root = copy_project(tmp_path / "p", branches=False)
     shutil.copytree(REPO / "branches" / "xikou", root / "branches" / "xikou")
-    config = (root / "mkdocs.yml").read_text("utf-8").replace(
-        "      featured_count: 6\n",
-        "      featured_count: 6\n      editor:\n        backend: {name: gitlab, repo: xc/showcase, "
-        "base_url: https://git.example.gov.cn, app_id: abc123}\n")
+    config = (
+        (root / "mkdocs.yml")
+        .read_text("utf-8")
+        .replace(
+            "      featured_count: 6\n",
+            "      featured_count: 6\n      editor:\n        backend: {name: gitlab, repo: xc/showcase, "
+            "base_url: https://git.example.gov.cn, app_id: abc123}\n",
+        )
+    )
     (root / "mkdocs.yml").write_text(config, "utf-8")
-    result = subprocess.run([sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
-                            capture_output=True, text=True, cwd=REPO, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     with serve_folder(root / "site") as base:
         context = browser.new_context(**DESKTOP)

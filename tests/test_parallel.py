@@ -40,12 +40,16 @@ def _generated(root: Path, workers: int) -> dict[str, bytes]:
     result = generate(settings, BuildCache(None))
     assert result.ok, result.problems
     docs = root / "site_src"
-    return {p.relative_to(docs).as_posix(): p.read_bytes()
-            for p in sorted(docs.rglob("*.md")) if p.is_file()}
+    return {
+        p.relative_to(docs).as_posix(): p.read_bytes()
+        for p in sorted(docs.rglob("*.md"))
+        if p.is_file()
+    }
 
 
-def test_parallel_load_and_pages_match_serial(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_load_and_pages_match_serial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = copy_project(tmp_path)
     serial = _generated(root, workers=1)
     monkeypatch.setattr(parallel, "MIN_ITEMS", 2)

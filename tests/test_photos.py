@@ -592,7 +592,10 @@ def test_a_dying_worker_fails_only_its_own_photo(tmp_path):
     assert outcomes[1] == publish.Outcome(None, "crashed")
     assert [o.meta is not None for o in (outcomes[0], *outcomes[2:])] == [True, True, True]
     failure = PhotoFailure(Path("a.jpg"), "crashed")
-    assert failure.describe("branches/x/a.jpg") == "处理照片时进程意外退出（可能内存不足）：branches/x/a.jpg"
+    assert (
+        failure.describe("branches/x/a.jpg")
+        == "处理照片时进程意外退出（可能内存不足）：branches/x/a.jpg"
+    )
 
 
 def test_pool_with_other_threads_running_uses_a_fork_server(tmp_path):

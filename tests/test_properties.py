@@ -29,10 +29,12 @@ from generator.site.text import ALLOWED_TAGS, md_inline, plain, render_text
 
 RUNS: Counter[str] = Counter()
 
-TEXT_SETTINGS = settings(max_examples=1000, deadline=None, database=None,
-                         suppress_health_check=[HealthCheck.too_slow])
-YAML_SETTINGS = settings(max_examples=500, deadline=None, database=None,
-                         suppress_health_check=[HealthCheck.too_slow])
+TEXT_SETTINGS = settings(
+    max_examples=1000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+YAML_SETTINGS = settings(
+    max_examples=500, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -54,22 +56,102 @@ def report_counts(request: pytest.FixtureRequest):
 # --------------------------------------------------------------------------- text
 
 FRAGMENTS = [
-    "<script>", "</script>", "<SCRIPT SRC=//x.js>", "<img src=x onerror=alert(1)>", "<img onerror=",
-    "<svg/onload=alert(1)>", "<b onclick=alert(1)>", "<a href=\"javascript:alert(1)\">x</a>",
-    "javascript:", "JaVaScRiPt:", "java\tscript:", "data:text/html;base64,PHNjcmlwdD4=",
-    "vbscript:", "{:", "{: onclick=\"alert(1)\" }", "{: #id .cls }", "[a](", "](javascript:",
-    "](data:text/html,<script>", "](https://example.org/)", "[x]: javascript:alert(1)", "[x][x]",
-    "<javascript:alert(1)>", "<https://example.org>", "\n---\n", "---\ntitle: x\n---\n", "{{",
-    "}}", "{%", "%}", "{{ config }}", "`", "```", "```html\n<script>\n```", "<!--", "-->",
-    "<!-- material/tags -->", "--8<-- \"mkdocs.yml\"", "# ", "## ", "\n# h\n", "\n## 理念产生\n",
-    "\n\n", "\n", "\r", "\r\n", "\t", "    ", "\u2028", "\x0b", "\x0c", "\x00", "\x02", "\x03",
-    "*", "**", "_", "- ", "1. ", "> ", "|a|b|\n|-|-|", "&", "&lt;", "&#x3C;script&#x3E;", "&amp;",
-    "\"", "'", "<", ">", "/", "\\", "=", " onmouseover=alert(1) ", "<p", "<div markdown=1>",
-    "</div>", "<style>", "<iframe src=x>", "![i](x.png)", "![i](javascript:x)", "<math>", "=>",
-    "集体经济", "党支部", "。", "：", "“", "”", " ", "a", "\u200b", "\ufeff",
+    "<script>",
+    "</script>",
+    "<SCRIPT SRC=//x.js>",
+    "<img src=x onerror=alert(1)>",
+    "<img onerror=",
+    "<svg/onload=alert(1)>",
+    "<b onclick=alert(1)>",
+    '<a href="javascript:alert(1)">x</a>',
+    "javascript:",
+    "JaVaScRiPt:",
+    "java\tscript:",
+    "data:text/html;base64,PHNjcmlwdD4=",
+    "vbscript:",
+    "{:",
+    '{: onclick="alert(1)" }',
+    "{: #id .cls }",
+    "[a](",
+    "](javascript:",
+    "](data:text/html,<script>",
+    "](https://example.org/)",
+    "[x]: javascript:alert(1)",
+    "[x][x]",
+    "<javascript:alert(1)>",
+    "<https://example.org>",
+    "\n---\n",
+    "---\ntitle: x\n---\n",
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "{{ config }}",
+    "`",
+    "```",
+    "```html\n<script>\n```",
+    "<!--",
+    "-->",
+    "<!-- material/tags -->",
+    '--8<-- "mkdocs.yml"',
+    "# ",
+    "## ",
+    "\n# h\n",
+    "\n## 理念产生\n",
+    "\n\n",
+    "\n",
+    "\r",
+    "\r\n",
+    "\t",
+    "    ",
+    "\u2028",
+    "\x0b",
+    "\x0c",
+    "\x00",
+    "\x02",
+    "\x03",
+    "*",
+    "**",
+    "_",
+    "- ",
+    "1. ",
+    "> ",
+    "|a|b|\n|-|-|",
+    "&",
+    "&lt;",
+    "&#x3C;script&#x3E;",
+    "&amp;",
+    '"',
+    "'",
+    "<",
+    ">",
+    "/",
+    "\\",
+    "=",
+    " onmouseover=alert(1) ",
+    "<p",
+    "<div markdown=1>",
+    "</div>",
+    "<style>",
+    "<iframe src=x>",
+    "![i](x.png)",
+    "![i](javascript:x)",
+    "<math>",
+    "=>",
+    "集体经济",
+    "党支部",
+    "。",
+    "：",
+    "“",
+    "”",
+    " ",
+    "a",
+    "\u200b",
+    "\ufeff",
 ]
 fragmenty = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=25).map(
-    "".join)
+    "".join
+)
 any_text = st.one_of(st.text(max_size=300), fragmenty)
 
 
@@ -95,7 +177,8 @@ def assert_inert(html: str) -> None:
             if name == "href":
                 v = re.sub(r"[\s\x00-\x1f]", "", value or "").lower()
                 assert v.startswith(("http://", "https://", "mailto:")) or not re.match(
-                    r"^[a-z][a-z0-9+.-]*:", v), value
+                    r"^[a-z][a-z0-9+.-]*:", v
+                ), value
     assert not re.search(r"<[a-z!/?]", _ALLOWED_TAG_RE.sub("", html), re.I), html
 
 
@@ -135,9 +218,31 @@ SCHEMA_KEYS = sorted(_keys(schema.BRANCH))
 KEY = st.one_of(st.sampled_from(SCHEMA_KEYS), st.text(max_size=8))
 SCALAR = st.one_of(
     st.text(max_size=40),
-    st.sampled_from(["no", "yes", "on", "off", "~", "null", "1958-1-1", "2026-02-30", "0x1F",
-                     "1_000", "1:20", ".inf", "农村", "省级", "photos/a.jpg", "../x.jpg",
-                     "/etc/passwd", "C:\\x.jpg", "photos/\x00.jpg", "<script>", "{: #x }"]),
+    st.sampled_from(
+        [
+            "no",
+            "yes",
+            "on",
+            "off",
+            "~",
+            "null",
+            "1958-1-1",
+            "2026-02-30",
+            "0x1F",
+            "1_000",
+            "1:20",
+            ".inf",
+            "农村",
+            "省级",
+            "photos/a.jpg",
+            "../x.jpg",
+            "/etc/passwd",
+            "C:\\x.jpg",
+            "photos/\x00.jpg",
+            "<script>",
+            "{: #x }",
+        ]
+    ),
     st.integers(min_value=-(2**70), max_value=2**70),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
@@ -148,8 +253,27 @@ SCALAR = st.one_of(
 )
 PATHISH = st.one_of(
     st.text(max_size=300),
-    st.lists(st.sampled_from(["photos", "..", ".", "", "a.jpg", "a.JPG", "a.gif", "\x00", "~",
-                              "a" * 250, "C:", "\\", " ", "x\ny"]), max_size=8).map("/".join),
+    st.lists(
+        st.sampled_from(
+            [
+                "photos",
+                "..",
+                ".",
+                "",
+                "a.jpg",
+                "a.JPG",
+                "a.gif",
+                "\x00",
+                "~",
+                "a" * 250,
+                "C:",
+                "\\",
+                " ",
+                "x\ny",
+            ]
+        ),
+        max_size=8,
+    ).map("/".join),
 )
 VALUE = st.recursive(
     SCALAR,
@@ -163,13 +287,24 @@ VALUE = st.recursive(
 BRANCHISH = st.fixed_dictionaries(
     {},
     optional={
-        "name": VALUE, "town": VALUE, "field": st.one_of(st.sampled_from(DEFAULT_FIELDS), VALUE),
+        "name": VALUE,
+        "town": VALUE,
+        "field": st.one_of(st.sampled_from(DEFAULT_FIELDS), VALUE),
         "brand": st.one_of(st.dictionaries(KEY, VALUE, max_size=8), VALUE),
-        "photos": st.lists(st.one_of(
-            st.fixed_dictionaries({"file": PATHISH, "caption": SCALAR},
-                                  optional={"cover": SCALAR, "date": SCALAR}),
-            st.dictionaries(KEY, VALUE, max_size=5)), max_size=3),
-        "honors": VALUE, "tags": VALUE, "members": VALUE, "founded": VALUE, "updated": VALUE,
+        "photos": st.lists(
+            st.one_of(
+                st.fixed_dictionaries(
+                    {"file": PATHISH, "caption": SCALAR}, optional={"cover": SCALAR, "date": SCALAR}
+                ),
+                st.dictionaries(KEY, VALUE, max_size=5),
+            ),
+            max_size=3,
+        ),
+        "honors": VALUE,
+        "tags": VALUE,
+        "members": VALUE,
+        "founded": VALUE,
+        "updated": VALUE,
     },
 ).flatmap(lambda d: st.dictionaries(KEY, VALUE, max_size=3).map(lambda extra: {**extra, **d}))
 
@@ -198,8 +333,9 @@ def _load(root: Path, data: bytes) -> list[Problem]:
 
 def _dump(value: object, flow: bool, unicode: bool) -> bytes:
     try:
-        text = yaml.safe_dump(value, allow_unicode=unicode, default_flow_style=flow,
-                              sort_keys=False)
+        text = yaml.safe_dump(
+            value, allow_unicode=unicode, default_flow_style=flow, sort_keys=False
+        )
     except yaml.YAMLError:  # e.g. a key PyYAML cannot represent
         text = repr(value)
     return text.encode("utf-8")
@@ -221,13 +357,52 @@ def test_loader_never_raises_on_any_yaml_value(yaml_root: Path, value, flow) -> 
 
 YAMLISH = st.lists(
     st.one_of(
-        st.sampled_from([
-            "name: ", "town: ", "field: 农村", "brand:\n", "  name: ", "  summary: ", "photos:\n",
-            "  - file: ", "    caption: ", "\n", "  ", "\t", "- ", "? ", ": ", "&a ", "*a", "!!",
-            "!!python/object/apply:os.system ['true']", "!tag ", "%YAML 1.1\n", "---\n", "...\n",
-            "[", "]", "{", "}", ",", "\"", "'", "|\n", ">\n", "#", "<<: ", "\\", "\ufeff", "\x85",
-            "\u2028", "\x00", "\x07", "\ud7ff", "\U0001f600",
-        ]),
+        st.sampled_from(
+            [
+                "name: ",
+                "town: ",
+                "field: 农村",
+                "brand:\n",
+                "  name: ",
+                "  summary: ",
+                "photos:\n",
+                "  - file: ",
+                "    caption: ",
+                "\n",
+                "  ",
+                "\t",
+                "- ",
+                "? ",
+                ": ",
+                "&a ",
+                "*a",
+                "!!",
+                "!!python/object/apply:os.system ['true']",
+                "!tag ",
+                "%YAML 1.1\n",
+                "---\n",
+                "...\n",
+                "[",
+                "]",
+                "{",
+                "}",
+                ",",
+                '"',
+                "'",
+                "|\n",
+                ">\n",
+                "#",
+                "<<: ",
+                "\\",
+                "\ufeff",
+                "\x85",
+                "\u2028",
+                "\x00",
+                "\x07",
+                "\ud7ff",
+                "\U0001f600",
+            ]
+        ),
         st.text(max_size=10),
     ),
     max_size=40,

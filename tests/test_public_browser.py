@@ -398,8 +398,7 @@ PROPER = set(
     "ICP SVG PDF JPEG JPG PNG WebP HEIC HEIF YAML JSON CSV Excel VS Code GitHub GitLab Pages "
     "Actions Red Hat iPhone MkDocs Material showcase CI Tab Ctrl Enter GPS EXIF URL http https "
     "xlsx csv yml QR Windows macOS Linux Python pip git KB MB px WPS Word UTF GBK JS SDK "
-    "AppSecret nginx gzip CSS HTML Decap CMS Gitea OAuth Application ID admin PKCE Debian Ubuntu"
-    .split()
+    "AppSecret nginx gzip CSS HTML Decap CMS Gitea OAuth Application ID admin PKCE Debian Ubuntu".split()
 )
 
 

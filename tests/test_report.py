@@ -23,7 +23,11 @@ def project(tmp_path: Path) -> Path:
     for slug in ("xikou", "hengchong-liancun"):
         shutil.copytree(REPO / "branches" / slug, root / "branches" / slug)
     write_branch(root, "bare", name="光秃村党支部", brand="光秃品牌")
-    write_branch(root, "typo", "name: 错字村党支部\ntown: 石门镇\nfield: 农业\nbrand:\n  name: 错字\n  summary: 简介。\n")
+    write_branch(
+        root,
+        "typo",
+        "name: 错字村党支部\ntown: 石门镇\nfield: 农业\nbrand:\n  name: 错字\n  summary: 简介。\n",
+    )
     write_branch(root, "broken", "name: 坏村\n  town: [石门镇\n")
     return root
 
@@ -48,30 +52,50 @@ def test_terminal_table_worst_first(project: Path, capsys: pytest.CaptureFixture
     assert "无法读取：第 3 行 field: “农业” 不是可选的领域" in typo
     assert "无法读取：第 2 行" in rows[slugs.index("broken")]
     bare = rows[slugs.index("bare")]
-    for missing in ("品牌口号", "理念产生", "理论支撑", "方法路径", "活动载体", "成效愿景",
-                    "典型个案", "照片（现有 0 张，至少 2 张）", "指定封面", "荣誉", "标签",
-                    "书记", "党员人数", "成立年份"):
+    for missing in (
+        "品牌口号",
+        "理念产生",
+        "理论支撑",
+        "方法路径",
+        "活动载体",
+        "成效愿景",
+        "典型个案",
+        "照片（现有 0 张，至少 2 张）",
+        "指定封面",
+        "荣誉",
+        "标签",
+        "书记",
+        "党员人数",
+        "成立年份",
+    ):
         assert missing in bare, missing
     assert "6%（1/17）" in bare  # only the summary is there
     assert "100%（17/17）  无" in rows[slugs.index("xikou")]
     # Columns line up on screen (Chinese characters are two columns wide).
-    assert len({display_width(r[: r.index(" " + slug)]) for r, slug in zip(rows, slugs, strict=True)}) == 1
+    assert (
+        len({display_width(r[: r.index(" " + slug)]) for r, slug in zip(rows, slugs, strict=True)})
+        == 1
+    )
     score_at = {display_width(r[: re.search(r"\d+%（|—", r).start()]) for r in rows}
     assert len(score_at) == 1, score_at
     assert lines[-1] == "共 5 个支部：2 个资料齐全，2 个无法读取。"
 
 
-def test_csv_with_bom_for_excel(project: Path, tmp_path: Path,
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_csv_with_bom_for_excel(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_file = tmp_path / "完整度.csv"
-    code, out = run(capsys, "report", "--format", "csv", "--output", str(out_file),
-                    "--root", str(project))
+    code, out = run(
+        capsys, "report", "--format", "csv", "--output", str(out_file), "--root", str(project)
+    )
     assert code == 0 and "已写出" in out
     raw = out_file.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert [r["网址名"] for r in rows][2:] in (["bare", "hengchong-liancun", "xikou"],
-                                               ["bare", "xikou", "hengchong-liancun"])
+    assert [r["网址名"] for r in rows][2:] in (
+        ["bare", "hengchong-liancun", "xikou"],
+        ["bare", "xikou", "hengchong-liancun"],
+    )
     bare = next(r for r in rows if r["网址名"] == "bare")
     assert bare["品牌简介"] == "有" and bare["理论支撑"] == "缺" and bare["得分"] == "1"
     assert bare["满分"] == "17" and bare["完整度(%)"] == "6"

@@ -29,8 +29,11 @@ def edited(text: str, change) -> tuple[str, list[str]]:
 
 
 def changed_lines(a: str, b: str) -> list[str]:
-    return [d for d in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=0)
-            if d[:1] in "+-" and d[:3] not in ("---", "+++")]
+    return [
+        d
+        for d in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=0)
+        if d[:1] in "+-" and d[:3] not in ("---", "+++")
+    ]
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.parent.name)
@@ -45,7 +48,10 @@ def test_one_changed_slogan_is_one_changed_line() -> None:
     text = (REPO / "branches" / "xikou" / "branch.yml").read_text("utf-8")
     out, changed = edited(text, lambda d: d["brand"].update(slogan="星级农户年年评"))
     assert changed == ["brand.slogan"]
-    assert changed_lines(text, out) == ["-  slogan: 人人争当星，户户比五美", "+  slogan: 星级农户年年评"]
+    assert changed_lines(text, out) == [
+        "-  slogan: 人人争当星，户户比五美",
+        "+  slogan: 星级农户年年评",
+    ]
 
 
 def test_reordered_photos_keep_their_own_lines() -> None:
@@ -87,15 +93,27 @@ def test_text_keeps_its_block_style_and_markdown_lists_stay_lists() -> None:
 def test_a_new_branch_from_the_scaffold_validates(tmp_path: Path) -> None:
     settings = settings_for(tmp_path)
     doc = yaml_rt().load(render_scaffold(settings, "横冲村党支部"))
-    merge(doc, {
-        "name": "横冲村党支部", "town": "石门镇", "field": "农村", "members": 48,
-        "brand": {"name": "联村共富", "summary": "一段简介。", "methods": ["第一步", "第二步"],
-                  "carriers": [{"name": "百家宴", "description": "每年一次"}]},
-        "honors": [{"title": "先进基层党组织", "level": "省级", "year": 2025}],
-        "tags": ["集体经济", "乡村振兴"],
-    })
+    merge(
+        doc,
+        {
+            "name": "横冲村党支部",
+            "town": "石门镇",
+            "field": "农村",
+            "members": 48,
+            "brand": {
+                "name": "联村共富",
+                "summary": "一段简介。",
+                "methods": ["第一步", "第二步"],
+                "carriers": [{"name": "百家宴", "description": "每年一次"}],
+            },
+            "honors": [{"title": "先进基层党组织", "level": "省级", "year": 2025}],
+            "tags": ["集体经济", "乡村振兴"],
+        },
+    )
     out = dump(doc)
-    assert "# 必填。全称：支部、村或单位的全称" in out  # the scaffold's comments stay for hand editing
+    assert (
+        "# 必填。全称：支部、村或单位的全称" in out
+    )  # the scaffold's comments stay for hand editing
     assert "tags: [集体经济, 乡村振兴]" in out
     path = tmp_path / "branch.yml"
     path.write_text(out, "utf-8")

@@ -52,13 +52,16 @@ def validator() -> jsonschema.Draft202012Validator:
 
 
 def examples() -> dict[str, dict]:
-    return {p.parent.name: editor_load(p.read_text("utf-8"))
-            for p in sorted((REPO / "branches").glob("*/branch.yml"))}
+    return {
+        p.parent.name: editor_load(p.read_text("utf-8"))
+        for p in sorted((REPO / "branches").glob("*/branch.yml"))
+    }
 
 
 def errors(validator, data) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator.iter_errors(data)]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)
+    ]
 
 
 def test_committed_schema_is_generated_from_schema_py() -> None:
@@ -96,9 +99,15 @@ def test_a_typo_key_is_rejected(validator) -> None:
 
 def test_bad_values_are_rejected(validator) -> None:
     base = examples()["xikou"]
-    for path, value in [(("field",), "农业"), (("demonstration",), "乡级"), (("founded",), 1900),
-                        (("members",), -1), (("updated",), "2026-5-1"),
-                        (("brand", "summary"), "长" * 301), (("photos", 0, "file"), "../x.jpg")]:
+    for path, value in [
+        (("field",), "农业"),
+        (("demonstration",), "乡级"),
+        (("founded",), 1900),
+        (("members",), -1),
+        (("updated",), "2026-5-1"),
+        (("brand", "summary"), "长" * 301),
+        (("photos", 0, "file"), "../x.jpg"),
+    ]:
         d = copy.deepcopy(base)
         target = d
         for key in path[:-1]:
@@ -134,8 +143,11 @@ def test_every_schema_map_names_a_model_with_its_fields() -> None:
 
     from generator.content import schema
 
-    maps = [schema.BRANCH] + [f if f.kind == schema.MAP else f.item for _, f in schema.walk()
-                              if f.kind == schema.MAP or (f.item and f.item.kind == schema.MAP)]
+    maps = [schema.BRANCH] + [
+        f if f.kind == schema.MAP else f.item
+        for _, f in schema.walk()
+        if f.kind == schema.MAP or (f.item and f.item.kind == schema.MAP)
+    ]
     for spec in maps:
         assert spec.model is not None, spec.label
         names = {f.name for f in dataclasses.fields(spec.model)}

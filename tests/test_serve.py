@@ -44,11 +44,14 @@ def wait_for(what: str, check: Callable[[], bool], proc: subprocess.Popen, log: 
         if check():
             return
         if proc.poll() is not None:
-            pytest.fail(f"serve exited ({proc.returncode}) while waiting for {what}:\n"
-                        + log.read_text("utf-8", "replace"))
+            pytest.fail(
+                f"serve exited ({proc.returncode}) while waiting for {what}:\n"
+                + log.read_text("utf-8", "replace")
+            )
         time.sleep(0.3)
-    pytest.fail(f"timed out after {TIMEOUT:.0f} s waiting for {what}:\n"
-                + log.read_text("utf-8", "replace"))
+    pytest.fail(
+        f"timed out after {TIMEOUT:.0f} s waiting for {what}:\n" + log.read_text("utf-8", "replace")
+    )
 
 
 @contextlib.contextmanager
@@ -66,9 +69,21 @@ def serve(tmp_path: Path, args: list[str], broken: bool = False):
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "generator.cli", "serve", "--root", str(root),
-             "-a", f"127.0.0.1:{port}", *args],
-            cwd=tempfile.gettempdir(), stdout=out, stderr=subprocess.STDOUT, env=env,
+            [
+                sys.executable,
+                "-m",
+                "generator.cli",
+                "serve",
+                "--root",
+                str(root),
+                "-a",
+                f"127.0.0.1:{port}",
+                *args,
+            ],
+            cwd=tempfile.gettempdir(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
     try:
         yield root, f"http://127.0.0.1:{port}/", proc, log
@@ -124,10 +139,15 @@ def test_serve_rebuilds_on_change_and_keeps_last_good_pages(served) -> None:
     good = yml.read_text("utf-8")
     before = epoch(fetch(page))
     yml.write_text(good.replace("town: 双溪镇", "town: [双溪镇"), "utf-8")
-    line = next(i for i, ln in enumerate(yml.read_text("utf-8").splitlines(), 1)
-                if ln.startswith("town:"))
-    wait_for("the error in the terminal",
-             lambda: f"branches/xikou/branch.yml:{line}: " in log.read_text("utf-8"), proc, log)
+    line = next(
+        i for i, ln in enumerate(yml.read_text("utf-8").splitlines(), 1) if ln.startswith("town:")
+    )
+    wait_for(
+        "the error in the terminal",
+        lambda: f"branches/xikou/branch.yml:{line}: " in log.read_text("utf-8"),
+        proc,
+        log,
+    )
     # The rebuild the error started is finished once the served site's version moves on.
     wait_for("the rebuild after the error", lambda: epoch(fetch(page)) > before, proc, log)
     out = log.read_text("utf-8")
@@ -141,8 +161,9 @@ def test_serve_rebuilds_on_change_and_keeps_last_good_pages(served) -> None:
     # Fixed again: the preview picks it up, and the terminal no longer ends on the error.
     yml.write_text(good.replace("slogan: 星级农户年年评", "slogan: 改好了又能预览"), "utf-8")
     wait_for("the fixed page", lambda: "改好了又能预览" in (fetch(page) or ""), proc, log)
-    wait_for("the all-clear", lambda: "内容已无错误，预览已更新" in log.read_text("utf-8"),
-             proc, log)
+    wait_for(
+        "the all-clear", lambda: "内容已无错误，预览已更新" in log.read_text("utf-8"), proc, log
+    )
     out = log.read_text("utf-8")
     assert out.index("内容已无错误，预览已更新") > out.index("预览仍显示上一次成功生成的页面")
     assert out.count("内容已无错误") == 1
@@ -153,13 +174,18 @@ def test_serve_starting_on_broken_content(tmp_path: Path) -> None:
     """A fresh project whose first build fails: the error in Chinese, no English warnings about
     the pages the generator could not write yet, and the all-clear once it is fixed."""
     with serve(tmp_path, [], broken=True) as (root, base, proc, log):
-        wait_for("the error", lambda: "预览仍显示上一次成功生成的页面" in log.read_text("utf-8"),
-                 proc, log)
+        wait_for(
+            "the error",
+            lambda: "预览仍显示上一次成功生成的页面" in log.read_text("utf-8"),
+            proc,
+            log,
+        )
         wait_for("the server", lambda: status(base) is not None, proc, log)
         yml = root / "branches/xikou/branch.yml"
         yml.write_text(yml.read_text("utf-8").replace("town: [双溪镇", "town: 双溪镇"), "utf-8")
         wait_for("the page", lambda: SLOGAN in (fetch(base + "branches/xikou/") or ""), proc, log)
-        wait_for("the all-clear", lambda: "内容已无错误，预览已更新" in log.read_text("utf-8"),
-                 proc, log)
+        wait_for(
+            "the all-clear", lambda: "内容已无错误，预览已更新" in log.read_text("utf-8"), proc, log
+        )
         out = log.read_text("utf-8")
         assert "A reference to" not in out and "警告" not in out and "Traceback" not in out, out

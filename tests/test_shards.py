@@ -19,8 +19,10 @@ def _project(root: Path) -> Path:
         write_branch(root, slug, name=f"第{i}村党支部", brand=f"品牌{i}")
         draw_photo(root / f"branches/{slug}/photos/a.jpg", color=f"#{40 * i:02x}3030")
         yml = root / f"branches/{slug}/branch.yml"
-        yml.write_text(yml.read_text("utf-8") + "photos:\n  - file: photos/a.jpg\n    caption: 外景\n",
-                       encoding="utf-8")
+        yml.write_text(
+            yml.read_text("utf-8") + "photos:\n  - file: photos/a.jpg\n    caption: 外景\n",
+            encoding="utf-8",
+        )
     return root
 
 
@@ -52,8 +54,9 @@ def test_two_shards_merge_into_a_cache_that_decodes_nothing(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("shard", ["0/2", "3/2", "x", "1/0"])
-def test_bad_shard_is_one_clear_line(tmp_path: Path, shard: str,
-                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_shard_is_one_clear_line(
+    tmp_path: Path, shard: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     root = copy_project(tmp_path, branches=False)
     assert showcase(["photos", "--shard", shard, "--root", str(root)]) == 1
     assert capsys.readouterr().err.startswith("错误：--shard 应写成 i/N")

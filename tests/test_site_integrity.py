@@ -29,8 +29,21 @@ class Page(HTMLParser):
     """Every element of a page with its attributes, whether it is inside <article>, and the text
     of <script> and <h1>/<h2> elements."""
 
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-            "track", "wbr"}
+    VOID = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
 
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
@@ -104,10 +117,12 @@ def assert_inert(html: str, where: str) -> None:
             if name.lower() in ("href", "src", "srcset", "action", "formaction", "data", "poster"):
                 v = re.sub(r"[\s\x00-\x1f]", "", (value or "")).lower()
                 assert not v.startswith(("javascript:", "data:", "vbscript:")), (
-                    f"{where}: <{tag} {name}={value!r}>")
+                    f"{where}: <{tag} {name}={value!r}>"
+                )
         if inside:
             assert tag not in ("script", "iframe", "object", "embed", "form", "style", "base"), (
-                f"{where}: <{tag}> inside the article")
+                f"{where}: <{tag}> inside the article"
+            )
 
 
 def theme_scripts(html: str) -> list[str]:
@@ -180,17 +195,28 @@ def _branch(branch_name: str, evil: bool, **over) -> dict:
             "methods": [text, EVIL_SHORT if evil else "一步"],
             "carriers": [{"name": line[:40], "description": text}],
             "results": text,
-            "cases": [{"title": ("标题 {: #evil onclick=\"alert(1)\" }" if evil else "一件事"),
-                       "date": "2026-05-01", "text": text, "photos": ["photos/a.jpg"]}],
+            "cases": [
+                {
+                    "title": ('标题 {: #evil onclick="alert(1)" }' if evil else "一件事"),
+                    "date": "2026-05-01",
+                    "text": text,
+                    "photos": ["photos/a.jpg"],
+                }
+            ],
         },
         "honors": [{"title": line, "level": "省级", "year": 2025}],
         "tags": ["{: #x }", "*bold*", "\"'", "a&b"] if evil else ["集体经济"],
         "photos": [
-            {"file": "photos/a.jpg",
-             "caption": ("<script>alert(1)</script><img src=x onerror=alert(1)>\"'{: #x }*bold*"
-                         if evil else "村部外景"),
-             "credit": "<b onclick=alert(1)>王某</b>" if evil else "王某 摄",
-             "date": "2026-03-02"},
+            {
+                "file": "photos/a.jpg",
+                "caption": (
+                    "<script>alert(1)</script><img src=x onerror=alert(1)>\"'{: #x }*bold*"
+                    if evil
+                    else "村部外景"
+                ),
+                "credit": "<b onclick=alert(1)>王某</b>" if evil else "王某 摄",
+                "date": "2026-03-02",
+            },
         ],
     }
     for key, value in over.items():
@@ -210,11 +236,21 @@ def _build(root: Path, branches: dict[str, dict]) -> Path:
 @pytest.fixture(scope="module")
 def evil_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("evil"), branches=False)
-    return _build(root, {"evil": _branch(EVIL_LINE + "村", True),
-                         "clean": _branch("普通村党支部", False)})
+    return _build(
+        root, {"evil": _branch(EVIL_LINE + "村", True), "clean": _branch("普通村党支部", False)}
+    )
 
 
-SECTIONS = ["理念产生", "理论支撑", "方法路径", "活动载体", "成效愿景", "典型个案", "图片", "扫码访问"]
+SECTIONS = [
+    "理念产生",
+    "理论支撑",
+    "方法路径",
+    "活动载体",
+    "成效愿景",
+    "典型个案",
+    "图片",
+    "扫码访问",
+]
 
 
 def test_branch_page_text_is_text(evil_root: Path) -> None:
@@ -241,15 +277,23 @@ def test_branch_page_text_is_text(evil_root: Path) -> None:
     # The https link survives, with rel; the other schemes do not.
     assert 'href="https://example.org/ok"' in content
     links = [a.get("href") or "" for t, a, inside in page.elements if t == "a" and inside]
-    assert not [h for h in links if not h.startswith(("https:", "http:", "mailto:", "../", "#"))
-                and "/" not in h.split(":")[0] and ":" in h.split("/")[0]], links
+    assert not [
+        h
+        for h in links
+        if not h.startswith(("https:", "http:", "mailto:", "../", "#"))
+        and "/" not in h.split(":")[0]
+        and ":" in h.split("/")[0]
+    ], links
 
 
 def test_lightbox_titles_are_double_escaped(evil_root: Path) -> None:
     """glightbox puts data-title/data-description into the page with innerHTML."""
     html = (evil_root / "site/branches/evil/index.html").read_text("utf-8")
-    boxes = [a for tag, a, inside in Page(html).elements if tag == "a" and "glightbox" in (
-        a.get("class") or "")]
+    boxes = [
+        a
+        for tag, a, inside in Page(html).elements
+        if tag == "a" and "glightbox" in (a.get("class") or "")
+    ]
     assert len(boxes) == 2  # the case photo and the gallery photo
     for a in boxes:
         for key in ("data-title", "data-description"):
@@ -259,7 +303,7 @@ def test_lightbox_titles_are_double_escaped(evil_root: Path) -> None:
             # After the browser decodes the attribute once, it is still escaped HTML.
             assert "<" not in value and ">" not in value, (key, value)
         assert "&lt;script&gt;" in a["data-title"]
-    assert "data-title=\"&amp;lt;script&amp;gt;" in html
+    assert 'data-title="&amp;lt;script&amp;gt;' in html
 
 
 def test_every_page_is_inert(evil_root: Path) -> None:
@@ -298,7 +342,9 @@ def test_search_index_has_no_markup_from_content(evil_root: Path) -> None:
     evil = [d for d in docs if d["location"].startswith("branches/evil/")]
     assert evil, "the evil branch is in the search index"
     for d in evil:  # Material's search shows titles and text as HTML
-        assert_inert(f"<article>{d['title']}</article><article>{d['text']}</article>", d["location"])
+        assert_inert(
+            f"<article>{d['title']}</article><article>{d['text']}</article>", d["location"]
+        )
     assert any("&lt;script&gt;alert(1)&lt;/script&gt;" in d["text"] for d in evil)
 
 
@@ -306,8 +352,11 @@ def test_search_index_has_no_markup_from_content(evil_root: Path) -> None:
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch) -> None:
@@ -341,8 +390,11 @@ def test_build_date_follows_source_date_epoch_not_the_clock(tmp_path: Path, monk
 def test_mkdocs_build_strict_passes(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "p")
     run = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"], cwd=root,
-        capture_output=True, text=True, timeout=600,
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "0"},
     )
     assert run.returncode == 0, run.stdout + run.stderr
@@ -407,8 +459,11 @@ def test_every_internal_link_and_image_resolves(example_site: Path) -> None:
                     images += 1
                     if target.stat().st_size == 0:
                         broken.append(where + " (empty image)")
-                if (parts.fragment and target.suffix == ".html"
-                        and unquote(parts.fragment) not in ids(target)):
+                if (
+                    parts.fragment
+                    and target.suffix == ".html"
+                    and unquote(parts.fragment) not in ids(target)
+                ):
                     broken.append(where + " (no such anchor)")
     assert broken == [], "\n".join(broken[:30])
     assert images > 50
@@ -434,8 +489,10 @@ def test_generator_touches_only_its_own_files(tmp_path: Path, capsys) -> None:
     write_branch(root, "longtan")
     draw_photo(root / "branches/longtan/photos/a.jpg")
     yml = root / "branches/longtan/branch.yml"
-    yml.write_text(yml.read_text("utf-8") + "photos:\n  - file: photos/a.jpg\n    caption: 外景\n",
-                   encoding="utf-8")
+    yml.write_text(
+        yml.read_text("utf-8") + "photos:\n  - file: photos/a.jpg\n    caption: 外景\n",
+        encoding="utf-8",
+    )
     notes = root / "site_src/notes.md"
     notes.write_text("# 手写笔记\n\n不要动我。\n", encoding="utf-8")
     index = root / "site_src/index.md"
@@ -472,7 +529,8 @@ def test_generator_touches_only_its_own_files(tmp_path: Path, capsys) -> None:
     assert outside.read_text("utf-8") == "outside"
     for hand in ("about.md", "stylesheets/showcase.css"):
         assert (root / "site_src" / hand).read_bytes() == (
-            Path(__file__).resolve().parents[1] / "site_src" / hand).read_bytes()
+            Path(__file__).resolve().parents[1] / "site_src" / hand
+        ).read_bytes()
 
 
 def test_a_tampered_manifest_cannot_delete_files(tmp_path: Path, capsys) -> None:
@@ -480,15 +538,26 @@ def test_a_tampered_manifest_cannot_delete_files(tmp_path: Path, capsys) -> None
     root = copy_project(tmp_path, branches=False)
     write_branch(root, "x")
     assert showcase(["build", "--root", str(root)]) == 0
-    victims = [root / "mkdocs.yml", root / "site_src/about.md", root / "branches/x/branch.yml",
-               root / "site_src/notes.md", tmp_path.parent / f"{tmp_path.name}-victim.txt"]
+    victims = [
+        root / "mkdocs.yml",
+        root / "site_src/about.md",
+        root / "branches/x/branch.yml",
+        root / "site_src/notes.md",
+        tmp_path.parent / f"{tmp_path.name}-victim.txt",
+    ]
     victims[3].write_text("手写\n", encoding="utf-8")
     victims[4].write_text("victim\n", encoding="utf-8")
     before = {p: p.read_bytes() for p in victims}
     manifest = root / "site_src/.showcase-manifest.json"
     listed = json.loads(manifest.read_text("utf-8"))
-    listed += ["../mkdocs.yml", "about.md", "../branches/x/branch.yml", "notes.md",
-               f"../../{tmp_path.name}-victim.txt", str(victims[4])]
+    listed += [
+        "../mkdocs.yml",
+        "about.md",
+        "../branches/x/branch.yml",
+        "notes.md",
+        f"../../{tmp_path.name}-victim.txt",
+        str(victims[4]),
+    ]
     manifest.write_text(json.dumps(listed), encoding="utf-8")
     assert showcase(["build", "--root", str(root)]) == 0
     assert {p: p.read_bytes() for p in victims} == before
@@ -520,20 +589,29 @@ def test_a_hand_written_file_in_a_generated_folder_is_kept(tmp_path: Path) -> No
 # content="…") and tag names without escaping (MkDocs' Jinja environment has no autoescape), so
 # whatever the generator writes into a page's front matter must already be HTML-escaped.
 
-THEME_XSS = "generator writes brand/short name (title), summary (description) and tags into " \
-            "the front matter unescaped; Material prints them raw (pages.py/branch.md.j2)"
+THEME_XSS = (
+    "generator writes brand/short name (title), summary (description) and tags into "
+    "the front matter unescaped; Material prints them raw (pages.py/branch.md.j2)"
+)
 
 
 @pytest.fixture(scope="module")
 def theme_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = copy_project(tmp_path_factory.mktemp("theme"), branches=False)
-    return _build(root, {
-        "title": _branch("甲村党支部", False, name="<img src=x onerror=alert(1)>",
-                         short_name="<svg onload=alert()>"),
-        "description": _branch("乙村党支部", False, summary='"><img src=x onerror=alert(1)>'),
-        "tags": _branch("丙村党支部", False, tags=["<svg onload=alert()>", "<script>"]),
-        "clean": _branch("普通村党支部", False),
-    })
+    return _build(
+        root,
+        {
+            "title": _branch(
+                "甲村党支部",
+                False,
+                name="<img src=x onerror=alert(1)>",
+                short_name="<svg onload=alert()>",
+            ),
+            "description": _branch("乙村党支部", False, summary='"><img src=x onerror=alert(1)>'),
+            "tags": _branch("丙村党支部", False, tags=["<svg onload=alert()>", "<script>"]),
+            "clean": _branch("普通村党支部", False),
+        },
+    )
 
 
 def _theme_page(theme_root: Path, slug: str) -> str:

@@ -65,4 +65,3 @@ def test_progress_is_how_a_run_reports_not_part_of_the_settings(tmp_path: Path) 
         cfg.plugins.on_startup(command=command, dirty=False)
         cfg.plugins.on_config(cfg)
         assert plugin.settings.progress is shown, command
-

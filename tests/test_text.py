@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 
 from generator.site.text import _MARKUP, _render_markdown, _render_prose, md_inline, render_text
 
-PROSE = st.text(alphabet="集体经济村党支部，。、；“”（）2025年 abcXYZ%$@/?'\"\n\r\t\u3000-+.1)",
-                max_size=80)
+PROSE = st.text(
+    alphabet="集体经济村党支部，。、；“”（）2025年 abcXYZ%$@/?'\"\n\r\t\u3000-+.1)", max_size=80
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -20,12 +21,16 @@ def test_prose_fast_path_matches_markdown(text: str) -> None:
 
 def test_markdown_subset() -> None:
     html = render_text("**粗** *斜* [链接](https://a.cn)\n\n- 一\n- 二")
-    assert html == ('<p><strong>粗</strong> <em>斜</em> <a href="https://a.cn" '
-                    'rel="nofollow noopener noreferrer">链接</a></p> <ul> <li>一</li> <li>二</li> </ul>')
+    assert html == (
+        '<p><strong>粗</strong> <em>斜</em> <a href="https://a.cn" '
+        'rel="nofollow noopener noreferrer">链接</a></p> <ul> <li>一</li> <li>二</li> </ul>'
+    )
 
 
 def test_text_cannot_run_or_restructure() -> None:
-    html = render_text("# 标题\n\n<script>alert(1)</script> [x](javascript:alert(1))\n\n{: onclick=x}")
+    html = render_text(
+        "# 标题\n\n<script>alert(1)</script> [x](javascript:alert(1))\n\n{: onclick=x}"
+    )
     assert "<script" not in html and "javascript:" not in html and "<h" not in html
     assert "&lt;script&gt;" in html and "\n" not in html
 
@@ -38,5 +43,8 @@ def test_oneline_joins_template_markup_without_changing_what_it_shows() -> None:
     from generator.site.pages import _oneline
 
     written = '<li class="a">\n  <a href="x"\n     title="y">石门镇\n  · 农村</a>\n  走进\n  Party A\n</li>\n'
-    assert _oneline(written) == '<li class="a"><a href="x" title="y">石门镇· 农村</a>走进Party A</li>\n'
+    assert (
+        _oneline(written)
+        == '<li class="a"><a href="x" title="y">石门镇· 农村</a>走进Party A</li>\n'
+    )
     assert _oneline("<p>\n  共\n  <b>7</b>\n</p>") == "<p>共<b>7</b></p>"

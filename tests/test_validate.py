@@ -37,7 +37,10 @@ def test_minimal_branch_loads(tmp_path: Path) -> None:
 def test_full_branch_keeps_every_value(tmp_path: Path) -> None:
     draw_photo(tmp_path / "branches/hc/photos/a.jpg")
     draw_photo(tmp_path / "branches/hc/photos/b.png")
-    write_branch(tmp_path, "hc", """\
+    write_branch(
+        tmp_path,
+        "hc",
+        """\
         name: 横冲村党支部
         short_name: no
         town: 石门镇
@@ -71,7 +74,8 @@ def test_full_branch_keeps_every_value(tmp_path: Path) -> None:
           - file: photos/a.jpg
             caption: 新修的路
             cover: true
-    """)
+    """,
+    )
     [b], problems = load(tmp_path)
     assert errors(problems) == []
     assert b.short_name == "no"  # YAML 1.1 would have made this False
@@ -85,29 +89,49 @@ def test_full_branch_keeps_every_value(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("yaml_text", "expected"),
     [
-        ("name: 甲\ntown: 镇\nfield: 农业\nbrand: {name: 品, summary: 简}\n",
-         "branches/x/branch.yml:3: field: “农业” 不是可选的领域（农村、社区"),
-        ("name: 甲\ntown: 镇\nfield: 农村\nbrand:\n  name: 品\n  sumary: 简\n",
-         "branches/x/branch.yml:6: brand.sumary: 未知字段“sumary”，是不是“summary”？"),
-        ("name: 甲\nname: 乙\ntown: 镇\nfield: 农村\nbrand: {name: 品, summary: 简}\n",
-         "branches/x/branch.yml:2: name: 字段重复：第 1 行已经写过 name"),
-        ("name: 甲\ntown: 镇\nfield: 农村\nmembers: 很多\nbrand: {name: 品, summary: 简}\n",
-         "branches/x/branch.yml:4: members: 党员人数应为整数"),
-        ("name: 甲\ntown: 镇\nfield: 农村\nfounded: 1800\nbrand: {name: 品, summary: 简}\n",
-         "branches/x/branch.yml:4: founded: 成立年份应为 1921 到"),
-        ("name: 甲\ntown: 镇\nfield: 农村\nupdated: 1958-1-1\nbrand: {name: 品, summary: 简}\n",
-         "branches/x/branch.yml:4: updated: 日期请写成 1958-01-01"),
-        ("name: 甲\ntown: 镇\nfield: 农村\nbrand:\n\tname: 品\n",
-         "branches/x/branch.yml:5: 文件: 这一行用了制表符（Tab）"),
+        (
+            "name: 甲\ntown: 镇\nfield: 农业\nbrand: {name: 品, summary: 简}\n",
+            "branches/x/branch.yml:3: field: “农业” 不是可选的领域（农村、社区",
+        ),
+        (
+            "name: 甲\ntown: 镇\nfield: 农村\nbrand:\n  name: 品\n  sumary: 简\n",
+            "branches/x/branch.yml:6: brand.sumary: 未知字段“sumary”，是不是“summary”？",
+        ),
+        (
+            "name: 甲\nname: 乙\ntown: 镇\nfield: 农村\nbrand: {name: 品, summary: 简}\n",
+            "branches/x/branch.yml:2: name: 字段重复：第 1 行已经写过 name",
+        ),
+        (
+            "name: 甲\ntown: 镇\nfield: 农村\nmembers: 很多\nbrand: {name: 品, summary: 简}\n",
+            "branches/x/branch.yml:4: members: 党员人数应为整数",
+        ),
+        (
+            "name: 甲\ntown: 镇\nfield: 农村\nfounded: 1800\nbrand: {name: 品, summary: 简}\n",
+            "branches/x/branch.yml:4: founded: 成立年份应为 1921 到",
+        ),
+        (
+            "name: 甲\ntown: 镇\nfield: 农村\nupdated: 1958-1-1\nbrand: {name: 品, summary: 简}\n",
+            "branches/x/branch.yml:4: updated: 日期请写成 1958-01-01",
+        ),
+        (
+            "name: 甲\ntown: 镇\nfield: 农村\nbrand:\n\tname: 品\n",
+            "branches/x/branch.yml:5: 文件: 这一行用了制表符（Tab）",
+        ),
         ("name: 甲\ntown: 镇: 乙\n", "branches/x/branch.yml:2: 文件: 冒号用得不对"),
-        ("name: 甲\ntown: 镇\nfield: 农村\n",
-         "branches/x/branch.yml:1: brand: 缺少必填项品牌（brand）"),
+        (
+            "name: 甲\ntown: 镇\nfield: 农村\n",
+            "branches/x/branch.yml:1: brand: 缺少必填项品牌（brand）",
+        ),
         ("", "branches/x/branch.yml:1: 文件: 文件是空的"),
         ("# 只有注释\n", "branches/x/branch.yml:1: 文件: 文件是空的"),
-        ("name: 甲\ntown: 镇\nfield: 农村\ntags: 集体经济\nbrand: {name: 品, summary: 简}\n",
-         "branches/x/branch.yml:4: tags: 标签应为列表"),
-        ("name: 甲\ntown: 镇\nfield: 农村\ndemonstration: 乡级\nbrand: {name: 品, summary: 简}\n",
-         "branches/x/branch.yml:4: demonstration: “乡级” 不是可选的示范点级别"),
+        (
+            "name: 甲\ntown: 镇\nfield: 农村\ntags: 集体经济\nbrand: {name: 品, summary: 简}\n",
+            "branches/x/branch.yml:4: tags: 标签应为列表",
+        ),
+        (
+            "name: 甲\ntown: 镇\nfield: 农村\ndemonstration: 乡级\nbrand: {name: 品, summary: 简}\n",
+            "branches/x/branch.yml:4: demonstration: “乡级” 不是可选的示范点级别",
+        ),
         ("- 一\n- 二\n", "branches/x/branch.yml:1: 文件: 支部应为“字段: 值”的形式"),
         ("name: 甲\n---\nname: 乙\n", "branches/x/branch.yml:2: 文件: 文件里有多个 YAML 文档"),
     ],
@@ -121,22 +145,29 @@ def test_bad_yaml_gives_one_clear_line(tmp_path: Path, yaml_text: str, expected:
 
 def test_every_problem_of_every_branch_at_once(tmp_path: Path) -> None:
     write_branch(tmp_path, "a", "name: 甲\nfield: 农业\nmembers: -3\nbrand: {name: 品}\n")
-    write_branch(tmp_path, "b", "name: 乙\ntown: 镇\nfield: 农村\nbrand: {name: 品2, summary: 简}\n"
-                                "photos:\n  - file: photos/none.jpg\n    caption: 无\n")
+    write_branch(
+        tmp_path,
+        "b",
+        "name: 乙\ntown: 镇\nfield: 农村\nbrand: {name: 品2, summary: 简}\n"
+        "photos:\n  - file: photos/none.jpg\n    caption: 无\n",
+    )
     _, problems = load(tmp_path)
     lines = errors(problems)
     assert "branches/a/branch.yml:1: town: 缺少必填项所属乡镇（街道）（town）" in lines
     assert any(x.startswith("branches/a/branch.yml:2: field:") for x in lines)
     assert "branches/a/branch.yml:3: members: 党员人数不能小于 0" in lines
     assert any(x.startswith("branches/a/branch.yml:4: brand.summary: 缺少必填项") for x in lines)
-    assert any(x.startswith("branches/b/branch.yml:6: photos[0].file: 找不到照片文件") for x in lines)
+    assert any(
+        x.startswith("branches/b/branch.yml:6: photos[0].file: 找不到照片文件") for x in lines
+    )
     assert len(lines) == 5
 
 
 def test_summary_over_300_characters(tmp_path: Path) -> None:
     long = "很" * 301
-    write_branch(tmp_path, "x", f"name: 甲\ntown: 镇\nfield: 农村\nbrand:\n  name: 品\n"
-                                f"  summary: {long}\n")
+    write_branch(
+        tmp_path, "x", f"name: 甲\ntown: 镇\nfield: 农村\nbrand:\n  name: 品\n  summary: {long}\n"
+    )
     _, problems = load(tmp_path)
     assert errors(problems) == [
         "branches/x/branch.yml:6: brand.summary: 品牌简介太长：301 字，上限 300 字"
@@ -156,11 +187,16 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
 
 def test_object_building_tag_is_refused_and_nothing_runs(tmp_path: Path) -> None:
     marker = tmp_path / "pwned"
-    write_branch(tmp_path, "x", f"name: !!python/object/apply:os.system ['touch {marker}']\n"
-                                "town: 镇\nfield: 农村\nbrand: {{name: 品, summary: 简}}\n")
+    write_branch(
+        tmp_path,
+        "x",
+        f"name: !!python/object/apply:os.system ['touch {marker}']\n"
+        "town: 镇\nfield: 农村\nbrand: {{name: 品, summary: 简}}\n",
+    )
     _, problems = load(tmp_path)
     assert errors(problems)[0].startswith(
-        "branches/x/branch.yml:1: 文件: 不允许使用 YAML 标签 tag:yaml.org,2002:python/object/apply")
+        "branches/x/branch.yml:1: 文件: 不允许使用 YAML 标签 tag:yaml.org,2002:python/object/apply"
+    )
     assert not marker.exists()
 
 
@@ -185,36 +221,60 @@ def test_folder_name_must_be_a_slug_and_names_unique(tmp_path: Path) -> None:
     write_branch(tmp_path, "hengchong", name="横冲村党支部")
     _, problems = load(tmp_path)
     lines = errors(problems)
-    assert any(x.startswith("branches/Heng Chong/branch.yml:1: slug: 文件夹名“Heng Chong”不能用作网址")
-               for x in lines), lines
-    assert any("与 branches/Heng Chong/branch.yml 的支部同名“横冲村党支部”" in x for x in lines), lines
+    assert any(
+        x.startswith("branches/Heng Chong/branch.yml:1: slug: 文件夹名“Heng Chong”不能用作网址")
+        for x in lines
+    ), lines
+    assert any("与 branches/Heng Chong/branch.yml 的支部同名“横冲村党支部”" in x for x in lines), (
+        lines
+    )
 
 
 def test_folder_without_branch_yml(tmp_path: Path) -> None:
     (tmp_path / "branches/empty/photos").mkdir(parents=True)
     _, problems = load(tmp_path)
-    assert errors(problems) == ["branches/empty/branch.yml:1: 文件: 缺少 branch.yml：每个支部文件夹里都要有一个"]
+    assert errors(problems) == [
+        "branches/empty/branch.yml:1: 文件: 缺少 branch.yml：每个支部文件夹里都要有一个"
+    ]
 
 
 def _photo_branch(tmp_path: Path, files: list[str]) -> None:
     entries = "".join(f"  - file: {f}\n    caption: 照片{i}\n" for i, f in enumerate(files))
-    write_branch(tmp_path, "x", "name: 甲\ntown: 镇\nfield: 农村\nbrand: {name: 品, summary: 简}\n"
-                                f"photos:\n{entries}")
+    write_branch(
+        tmp_path,
+        "x",
+        f"name: 甲\ntown: 镇\nfield: 农村\nbrand: {{name: 品, summary: 简}}\nphotos:\n{entries}",
+    )
 
 
 def test_photo_paths_must_stay_in_the_branch_folder(tmp_path: Path) -> None:
     outside = draw_photo(tmp_path / "secret.jpg")
     draw_photo(tmp_path / "branches/x/photos/ok.jpg")
     os.symlink(outside, tmp_path / "branches/x/photos/link.jpg")
-    _photo_branch(tmp_path, ["../../secret.jpg", str(outside), "photos/link.jpg", "photos/ok.jpg",
-                             "photos/ok.jpg", "photos/readme.txt"])
+    _photo_branch(
+        tmp_path,
+        [
+            "../../secret.jpg",
+            str(outside),
+            "photos/link.jpg",
+            "photos/ok.jpg",
+            "photos/ok.jpg",
+            "photos/readme.txt",
+        ],
+    )
     (tmp_path / "branches/x/photos/readme.txt").write_text("x")
     _, problems = load(tmp_path)
     lines = errors(problems)
-    assert lines[0].startswith("branches/x/branch.yml:6: photos[0].file: 路径“../../secret.jpg”不能包含 ..")
+    assert lines[0].startswith(
+        "branches/x/branch.yml:6: photos[0].file: 路径“../../secret.jpg”不能包含 .."
+    )
     assert lines[1].startswith("branches/x/branch.yml:8: photos[1].file: 不能用绝对路径")
-    assert lines[2].startswith("branches/x/branch.yml:10: photos[2].file: “photos/link.jpg”指向本支部文件夹之外")
-    assert lines[3].startswith("branches/x/branch.yml:14: photos[4].file: 照片“photos/ok.jpg”重复列出（第 12 行已列出）")
+    assert lines[2].startswith(
+        "branches/x/branch.yml:10: photos[2].file: “photos/link.jpg”指向本支部文件夹之外"
+    )
+    assert lines[3].startswith(
+        "branches/x/branch.yml:14: photos[4].file: 照片“photos/ok.jpg”重复列出（第 12 行已列出）"
+    )
     assert lines[4].startswith("branches/x/branch.yml:16: photos[5].file: 不支持的图片格式“.txt”")
     assert len(lines) == 5
 
@@ -222,7 +282,10 @@ def test_photo_paths_must_stay_in_the_branch_folder(tmp_path: Path) -> None:
 def test_unlisted_photo_and_uncaptioned_case_photo_are_warnings(tmp_path: Path) -> None:
     draw_photo(tmp_path / "branches/x/photos/a.jpg")
     draw_photo(tmp_path / "branches/x/photos/extra.jpg")
-    write_branch(tmp_path, "x", """\
+    write_branch(
+        tmp_path,
+        "x",
+        """\
         name: 甲
         town: 镇
         field: 农村
@@ -233,7 +296,8 @@ def test_unlisted_photo_and_uncaptioned_case_photo_are_warnings(tmp_path: Path) 
             - title: 一件事
               text: 经过
               photos: [photos/a.jpg]
-    """)
+    """,
+    )
     branches, problems = load(tmp_path)
     assert len(branches) == 1 and errors(problems) == []
     assert warnings(problems) == [
@@ -244,7 +308,10 @@ def test_unlisted_photo_and_uncaptioned_case_photo_are_warnings(tmp_path: Path) 
 
 
 def test_blank_scaffold_rows_are_ignored(tmp_path: Path) -> None:
-    write_branch(tmp_path, "x", """\
+    write_branch(
+        tmp_path,
+        "x",
+        """\
         name: 甲
         town: 镇
         field: 农村
@@ -264,7 +331,8 @@ def test_blank_scaffold_rows_are_ignored(tmp_path: Path) -> None:
         photos:
           - file:
             caption:
-    """)
+    """,
+    )
     [b], problems = load(tmp_path)
     assert problems == []
     assert (b.secretary, b.honors, b.photos, b.brand.carriers) == ("", (), (), ())
@@ -274,7 +342,10 @@ def test_blank_scaffold_rows_are_ignored(tmp_path: Path) -> None:
 
 
 def test_a_field_error_does_not_hide_a_missing_photo(tmp_path: Path) -> None:
-    write_branch(tmp_path, "x", """\
+    write_branch(
+        tmp_path,
+        "x",
+        """\
         name: 甲村党支部
         town: 石门镇
         field: 农业
@@ -282,16 +353,22 @@ def test_a_field_error_does_not_hide_a_missing_photo(tmp_path: Path) -> None:
         photos:
           - file: photos/missing.jpg
             caption: 不在的照片
-        """)
+        """,
+    )
     _, problems = load(tmp_path)
     lines = errors(problems)
     assert any(x.startswith("branches/x/branch.yml:3: field: “农业” 不是可选的领域") for x in lines)
-    assert any(x.startswith("branches/x/branch.yml:6: photos[0].file: 找不到照片文件") for x in lines)
+    assert any(
+        x.startswith("branches/x/branch.yml:6: photos[0].file: 找不到照片文件") for x in lines
+    )
 
 
 def test_a_missing_required_field_does_not_hide_photo_problems(tmp_path: Path) -> None:
     draw_photo(tmp_path / "branches/x/photos/a.jpg")
-    write_branch(tmp_path, "x", """\
+    write_branch(
+        tmp_path,
+        "x",
+        """\
         name: 甲村党支部
         field: 农村
         brand:
@@ -310,7 +387,8 @@ def test_a_missing_required_field_does_not_hide_photo_problems(tmp_path: Path) -
           - file: photos/a.jpg
             caption: 二
             cover: true
-        """)
+        """,
+    )
     _, problems = load(tmp_path)
     lines = errors(problems)
     assert any("缺少必填项所属乡镇（街道）（town）" in x for x in lines)
@@ -321,7 +399,9 @@ def test_a_missing_required_field_does_not_hide_photo_problems(tmp_path: Path) -
 
 
 def test_a_town_outside_the_configured_list_names_the_nearest(tmp_path: Path) -> None:
-    write_branch(tmp_path, "x", "name: 甲\ntown: 石门\nfield: 农村\nbrand: {name: 品, summary: 简}\n")
+    write_branch(
+        tmp_path, "x", "name: 甲\ntown: 石门\nfield: 农村\nbrand: {name: 品, summary: 简}\n"
+    )
     towns = ("城关街道", "石门镇", "柳河镇")
     _, problems = load_branches(tmp_path, tmp_path / "branches", Choices(DEFAULT_FIELDS, towns))
     assert errors(problems) == [
@@ -338,13 +418,17 @@ def test_showcase_new_refuses_a_town_outside_the_list(tmp_path: Path, capsys) ->
     from generator.cli import main as showcase
 
     root = copy_project(tmp_path / "p", branches=False)
-    code = showcase(["new", "岩下村党支部", "--town", "石门", "--field", "农村", "--root", str(root)])
+    code = showcase(
+        ["new", "岩下村党支部", "--town", "石门", "--field", "农村", "--root", str(root)]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "是不是“石门镇”" in err, err
     assert not (root / "branches" / "yanxiacun").exists()
     assert showcase(["new", "岩下村党支部", "--town", "石门镇", "--root", str(root)]) == 0
     text = (root / "branches/yanxiacun/branch.yml").read_text("utf-8")
-    assert 'town: "石门镇"' in text and 'org_type: "党支部"' in text and 'short_name: "岩下村"' in text
+    assert (
+        'town: "石门镇"' in text and 'org_type: "党支部"' in text and 'short_name: "岩下村"' in text
+    )
 
 
 TAB_IN_NESTED_LIST = (
@@ -368,7 +452,11 @@ def test_tab_advice_gives_the_indentation_of_the_line_above(tmp_path: Path) -> N
 
 def test_list_items_swallowed_by_bad_indentation_are_a_warning(tmp_path: Path) -> None:
     # What "replace the Tab by two spaces" produced: the steps join the first one.
-    write_branch(tmp_path, "x", TAB_IN_NESTED_LIST.replace("\t- 第二步\n", "      - 第二步\n      - 第三步\n"))
+    write_branch(
+        tmp_path,
+        "x",
+        TAB_IN_NESTED_LIST.replace("\t- 第二步\n", "      - 第二步\n      - 第三步\n"),
+    )
     [b], problems = load(tmp_path)
     assert b.brand.methods == ("第一步 - 第二步 - 第三步",)
     assert warnings(problems) == [
@@ -376,6 +464,12 @@ def test_list_items_swallowed_by_bad_indentation_are_a_warning(tmp_path: Path) -
         "可能少了一个条目：请检查缩进，同一列表的“- ”要上下对齐"
     ]
     # A list written inside a block of text is Markdown, not a mistake.
-    write_branch(tmp_path, "x", TAB_IN_NESTED_LIST.replace("\t- 第二步\n", "    - |\n      要点：\n      - 甲\n      - 乙\n"))
+    write_branch(
+        tmp_path,
+        "x",
+        TAB_IN_NESTED_LIST.replace(
+            "\t- 第二步\n", "    - |\n      要点：\n      - 甲\n      - 乙\n"
+        ),
+    )
     _, problems = load(tmp_path)
     assert problems == []

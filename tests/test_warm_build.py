@@ -104,8 +104,16 @@ EDITS = st.lists(
         st.tuples(
             st.just("branch"),
             st.sampled_from(
-                ["brand", "town", "updated", "caption", "tag", "short_name", "cover",
-                 "demonstration"]
+                [
+                    "brand",
+                    "town",
+                    "updated",
+                    "caption",
+                    "tag",
+                    "short_name",
+                    "cover",
+                    "demonstration",
+                ]
             ),
             st.integers(0, 13),
         ),
