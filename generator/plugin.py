@@ -6,6 +6,7 @@ Its options in ``mkdocs.yml`` are the generator's settings; there is no other co
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from pathlib import Path
 
 from mkdocs.config import base
@@ -325,8 +326,10 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.settings is not None
+        timer = self.last.timed("search") if self.last is not None else nullcontext()
         try:
-            write_index(self._search, Path(config.site_dir), self.settings.cache_dir)
+            with timer:
+                write_index(self._search, Path(config.site_dir), self.settings.cache_dir)
         except Exception as exc:  # the pagefind binary missing or failing: one line, not a trace
             raise PluginError(f"搜索索引没有生成（Pagefind 出错：{exc}）") from None
         if self.settings.editor_backend and not self.serving:

@@ -302,6 +302,30 @@ def test_search_results_show_brand_branch_and_the_word_marked(phone, site_url, t
     assert not phone.errors, phone.errors
 
 
+def test_search_by_keyboard_and_by_address(browser, site_url, texts):
+    """On a desktop: / opens the box, arrow keys walk the results, Enter opens one; ?q=词 in an
+    address opens the search with that query (the 404 page's form sends one)."""
+    context = browser.new_context(**DESKTOP)
+    page = context.new_page()
+    page.goto(site_url)
+    page.keyboard.press("/")
+    expect(page.locator("input.md-search__input")).to_be_focused()
+    hrefs = search(page, "百家宴")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    focused = page.evaluate("document.activeElement.href")
+    assert focused == hrefs[1], (focused, hrefs)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/branches/[a-z0-9-]+/\?h="))
+    assert branch_slug(page.url) in containing(texts, "百家宴")
+    page.goto(site_url + "towns/?q=" + "网格")
+    result = page.locator(".md-search-result")
+    expect(result).to_have_attribute("data-sc-state", "done")
+    expect(page.locator("input.md-search__input")).to_have_value("网格")
+    assert page.locator(".md-search-result__item").count() == len(containing(texts, "网格"))
+    context.close()
+
+
 # ---------------------------------------------------------------- navigation
 
 

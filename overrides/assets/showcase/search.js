@@ -194,7 +194,7 @@
       var li = document.createElement("li")
       li.className = "md-search-result__item"
       li.innerHTML =
-        '<a class="md-search-result__link" tabindex="-1" href="' +
+        '<a class="md-search-result__link" href="' +
         escape(link(r.url, current)) +
         '"><article class="md-search-result__article md-typeset">' +
         '<div class="md-search-result__icon md-icon"></div>' +
@@ -285,6 +285,17 @@
         else input.blur()
       })
     }
+    // Arrow keys walk from the box through the results and back, as in the theme's own search.
+    box.addEventListener("keydown", function (e) {
+      if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return
+      var links = Array.from(list.querySelectorAll("a"))
+      var at = links.indexOf(document.activeElement)
+      if (!links.length || (at < 0 && e.target !== input)) return
+      e.preventDefault()
+      var next = at + (e.key === "ArrowDown" ? 1 : -1)
+      if (next < 0) input.focus()
+      else links[Math.min(next, links.length - 1)].focus()
+    })
     document.addEventListener("keydown", function (e) {
       if (e.key === "Escape" && toggle && toggle.checked) {
         open(false)
