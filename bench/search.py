@@ -437,107 +437,76 @@ def correctness(browser, base_url: str, side: str, queries: list[str]) -> dict[s
     return results
 
 
-class NetLog:
-    """Bytes on the wire of every response to the page and to its web workers, by phase.
+class Handler(visitor.Handler):
+    """bench/visitor.py's server (gzip for text, keep-alive) that also notes each response: when
+    its request arrived and the bytes it sent, headers included. Counting at the server sees the
+    requests of web workers too, and the whole of a worker's own script, which Chromium's
+    DevTools network events report without its body."""
 
-    Workers are attached through the page's CDP session (non-flat auto-attach: Playwright's
-    own session keeps the flat one) and held at their start until their network is enabled;
-    their main script is reported by the page as well and counted there only."""
+    compress = True
+    log: list[tuple[float, str, int]] = []
 
-    def __init__(self, cdp) -> None:
-        self.cdp = cdp
-        self.phase = "page"
-        self.requests: dict[tuple[str, str], dict] = {}
-        self.next_id = 1000
-        cdp.on(
-            "Network.requestWillBeSent",
-            lambda e: self.event("page", "Network.requestWillBeSent", e),
-        )
-        cdp.on(
-            "Network.loadingFinished", lambda e: self.event("page", "Network.loadingFinished", e)
-        )
-        cdp.on("Network.loadingFailed", lambda e: self.event("page", "Network.loadingFailed", e))
-        cdp.on("Target.attachedToTarget", self.attached)
-        cdp.on("Target.receivedMessageFromTarget", self.from_worker)
-        cdp.send("Network.enable")
-        cdp.send(
-            "Target.setAutoAttach",
-            {"autoAttach": True, "waitForDebuggerOnStart": True, "flatten": False},
-        )
+    def end_headers(self) -> None:
+        self._header_bytes = sum(len(b) for b in self._headers_buffer)
+        super().end_headers()
 
-    def event(self, session: str, method: str, e: dict) -> None:
-        key = (session, e.get("requestId", ""))
-        if method == "Network.requestWillBeSent":
-            if key not in self.requests:  # a redirect keeps the id: count the request once
-                self.requests[key] = {
-                    "url": e["request"]["url"],
-                    "phase": self.phase,
-                    "bytes": None,
-                }
-        elif key in self.requests:
-            done = method == "Network.loadingFinished"
-            self.requests[key]["bytes"] = e["encodedDataLength"] if done else 0
-
-    def attached(self, e: dict) -> None:
-        session = e["sessionId"]
-        for method in ("Network.enable", "Runtime.runIfWaitingForDebugger"):
-            self.next_id += 1
-            message = json.dumps({"id": self.next_id, "method": method, "params": {}})
-            self.cdp.send("Target.sendMessageToTarget", {"sessionId": session, "message": message})
-
-    def from_worker(self, e: dict) -> None:
-        message = json.loads(e["message"])
-        if message.get("method", "").startswith("Network."):
-            self.event(e["sessionId"], message["method"], message["params"])
-
-    def busy(self) -> bool:
-        return any(r["bytes"] is None for r in self.requests.values())
-
-    def wait_quiet(self, page, quiet_s: float = 0.5, limit_s: float = 20) -> None:
-        start = last = time.monotonic()
-        while time.monotonic() - start < limit_s:
-            page.wait_for_timeout(100)  # lets Playwright deliver the events
-            if self.busy():
-                last = time.monotonic()
-            elif time.monotonic() - last >= quiet_s:
-                return
-
-    def files(self) -> list[tuple[str, str, int]]:
-        return [
-            (r["phase"], page_path(r["url"]), r["bytes"] or 0)
-            for r in self.requests.values()
-            if not r["url"].startswith("data:")
-        ]
-
-    def search_bytes(self, phase: str) -> int:
-        """Bytes the search cost in ``phase``; the first query also pays the search files the
-        page fetched on its own before it (Material fetches its index when the page loads)."""
-        return sum(
-            b
-            for p, path, b in self.files()
-            if p == phase or (phase == "query1" and p == "page" and SEARCH_FILES.search(path))
-        )
+    def _send(self, status: int, kind: str, body: bytes) -> None:
+        arrived = time.monotonic()
+        super()._send(status, kind, body)
+        path = page_path(self.path.split("?")[0])
+        sent = self._header_bytes + len(body if not self.compress else self._last_body)
+        self.log.append((arrived, path, sent))
 
 
-def visit(browser, base_url: str, side: str, first: str, second: str | None) -> dict:
+def serve(site: Path) -> visitor.Server:
+    """The site on a free port, with its own request log."""
+    import functools
+    import threading
+
+    handler = type("H", (Handler,), {"log": []})
+    server = visitor.Server(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
+    server.log = handler.log
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+# After the search is opened the page may still fetch its own lazy images, icons and styles:
+# those are not the search's (Pagefind's files are under pagefind/ whatever their type).
+PAGE_ASSET = re.compile(r"\.(?:webp|jpe?g|png|gif|svg|ico|css|woff2?)$")
+
+
+def search_bytes(log: list[tuple[float, str, int]], since: float, until: float, first: bool) -> dict:
+    """Bytes the search cost between ``since`` and ``until``: every response but the page's own
+    assets; the first query also pays for the search files the page fetched before it
+    (Material fetches its index as the page loads)."""
+    files: dict[str, int] = {}
+    for at, path, sent in log:
+        searchy = bool(SEARCH_FILES.search(path))
+        if (since <= at < until and (searchy or not PAGE_ASSET.search(path))) or (
+            first and at < since and searchy
+        ):
+            files[path] = files.get(path, 0) + sent
+    return files
+
+
+def visit(browser, server, side: str, first: str, second: str | None, think_s: float) -> dict:
     """A first visit on the phone profile: the home page, then ``first`` and ``second`` typed
-    into the search box; times from the last keystroke, bytes by phase."""
+    into the search box; times from the last keystroke, bytes by query."""
     context = browser.new_context(**visitor.PHONE)
     if side == "baseline":
         context.add_init_script(MATERIAL_HOOK)
     context.add_init_script(TIMER)
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
-    net = NetLog(context.new_cdp_session(page))
-    net.cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    server.log.clear()
     start = time.perf_counter()
-    page.goto(base_url, wait_until="load")
+    page.goto(f"http://127.0.0.1:{server.server_address[1]}/", wait_until="load")
     out: dict = {"load_s": time.perf_counter() - start, "queries": []}
-    for phase, query in (("query1", first), ("query2", second)):
-        if query is None:
-            continue
-        net.phase = phase
-        if phase == "query1":
+    page.wait_for_timeout(think_s * 1000)
+    for n, query in enumerate(q for q in (first, second) if q is not None):
+        since = time.monotonic()
+        if n == 0:
             page.locator('label[for="__search"]:visible').first.click()
         else:
             page.fill("input.md-search__input", "")
@@ -547,22 +516,32 @@ def visit(browser, base_url: str, side: str, first: str, second: str | None) -> 
         page.keyboard.press("End")
         page.wait_for_function("window.__sc.done !== null", polling=100)
         sc = page.evaluate("({t0: __sc.t0, done: __sc.done, info: __sc.info})")
-        net.wait_quiet(page)
+        quiet(page, server.log)
+        files = search_bytes(server.log, since, time.monotonic(), first=n == 0)
         out["queries"].append(
             {
                 "query": query,
                 "s": (sc["done"] - sc["t0"]) / 1000,
                 "since_navigation_s": sc["done"] / 1000,
-                "bytes": net.search_bytes(phase),
+                "bytes": sum(files.values()),
+                "files": files,
                 **sc["info"],
             }
         )
-    out["page_bytes"] = sum(
-        b for p, path, b in net.files() if p == "page" and not SEARCH_FILES.search(path)
-    )
-    out["files"] = net.files()
     context.close()
+    out["page_bytes"] = sum(sent for _, path, sent in server.log if not SEARCH_FILES.search(path))
     return out
+
+
+def quiet(page, log: list, quiet_s: float = 0.5, limit_s: float = 20) -> None:
+    """Wait until the server has had no request for ``quiet_s`` (what results still fetch after
+    they are shown, e.g. the rest of a page of fragments)."""
+    start = time.monotonic()
+    while time.monotonic() - start < limit_s:
+        page.wait_for_timeout(100)
+        last = log[-1][0] if log else start
+        if time.monotonic() - max(last, start) >= quiet_s:
+            return
 
 
 # --- one N -------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from .pipeline import Result, generate
 from .progress import Progress
 from .site.pages import page_url
 from .site.public import defer_lightbox, source_folders, theme_context
-from .site.search import Record, records, write_index
+from .site.search import Record, SearchIndexError, records, write_index
 
 log = logging.getLogger("mkdocs.plugins.showcase")
 # News for someone watching a live preview (shown by ``showcase serve`` like MkDocs' own INFO).
@@ -330,7 +330,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         try:
             with timer:
                 write_index(self._search, Path(config.site_dir), self.settings.cache_dir)
-        except Exception as exc:  # the pagefind binary missing or failing: one line, not a trace
+        except (SearchIndexError, OSError) as exc:
             raise PluginError(f"搜索索引没有生成（Pagefind 出错：{exc}）") from None
         if self.settings.editor_backend and not self.serving:
             from .editor.cms_config import backend_warning
