@@ -446,16 +446,28 @@ class Handler(visitor.Handler):
     compress = True
     log: list[tuple[float, str, int]] = []
 
-    def end_headers(self) -> None:
-        self._header_bytes = sum(len(b) for b in self._headers_buffer)
-        super().end_headers()
-
     def _send(self, status: int, kind: str, body: bytes) -> None:
         arrived = time.monotonic()
-        super()._send(status, kind, body)
-        path = page_path(self.path.split("?")[0])
-        sent = self._header_bytes + len(body if not self.compress else self._last_body)
-        self.log.append((arrived, path, sent))
+        raw, self.wfile = self.wfile, _Counting(self.wfile)
+        try:
+            super()._send(status, kind, body)
+        finally:
+            sent, self.wfile = self.wfile.sent, raw
+        self.log.append((arrived, page_path(self.path.split("?")[0]), sent))
+
+
+class _Counting:
+    """A response stream that counts what is written to it (status line, headers, body)."""
+
+    def __init__(self, raw) -> None:
+        self.raw, self.sent = raw, 0
+
+    def write(self, data: bytes) -> int:
+        self.sent += len(data)
+        return self.raw.write(data)
+
+    def __getattr__(self, name: str):
+        return getattr(self.raw, name)
 
 
 def serve(site: Path) -> visitor.Server:
@@ -475,7 +487,9 @@ def serve(site: Path) -> visitor.Server:
 PAGE_ASSET = re.compile(r"\.(?:webp|jpe?g|png|gif|svg|ico|css|woff2?)$")
 
 
-def search_bytes(log: list[tuple[float, str, int]], since: float, until: float, first: bool) -> dict:
+def search_bytes(
+    log: list[tuple[float, str, int]], since: float, until: float, first: bool
+) -> dict:
     """Bytes the search cost between ``since`` and ``until``: every response but the page's own
     assets; the first query also pays for the search files the page fetched before it
     (Material fetches its index as the page loads)."""
@@ -566,7 +580,7 @@ def run_label(label: str, queries: list[dict], work: Path, trees: dict, args, br
     truths = {side: ground_truth(s.root, texts) for side, s in sites.items()}
     if len({json.dumps({q: sorted(v) for q, v in t.items()}) for t in truths.values()}) > 1:
         print(f"[{label}] note: the two trees' branches differ; each side is scored on its own")
-    servers = {side: visitor.serve(s.site, compress=True, bare={}) for side, s in sites.items()}
+    servers = {side: serve(s.site) for side, s in sites.items()}
     urls = {side: f"http://127.0.0.1:{srv.server_address[1]}/" for side, srv in servers.items()}
     try:
         for side, site in sites.items():
@@ -593,7 +607,7 @@ def run_label(label: str, queries: list[dict], work: Path, trees: dict, args, br
             for i, q in enumerate(timed):
                 second = timed[(i + 1) % len(timed)] if len(timed) > 1 else None
                 for side in sites:  # interleaved, so the machine's load hits both alike
-                    v = visit(browser, urls[side], side, q, second)
+                    v = visit(browser, servers[side], side, q, second, args.think)
                     v["round"] = rnd
                     row["sides"][side]["visits"].append(v)
                     a = v["queries"][0]
