@@ -347,7 +347,7 @@ def site_notes(site: Site) -> None:
     pagefind = site.site / "pagefind"
     if index.is_file():
         raw = index.read_text("utf-8")
-        if "\u200b" not in raw:
+        if "\u200b" not in json.dumps(json.loads(raw), ensure_ascii=False):
             site.notes.append("search_index.json holds no U+200B: jieba did not segment it")
         site.notes.append(f"Material index {len(raw.encode()) / 1024:.0f} KB raw")
     if pagefind.is_dir():
@@ -767,6 +767,12 @@ def main() -> None:
     )
     parser.add_argument(
         "--rounds", type=int, default=3, help="phone-profile visits per timed query and side"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds between the page's load event and opening the search",
     )
     parser.add_argument(
         "--work", type=Path, help="projects and sites (default: a new temporary folder)"

@@ -99,8 +99,9 @@ def _line_words(line: str) -> list[str]:
         for run in _RUN.finditer(chunk):
             if run.start() > at:
                 words.append(chunk[at : run.start()])
-            s = [code(c) for c in run.group()]
-            words += [s[i] + s[i + 1] for i in range(len(s) - 1)] + [s[-1]]
+            codes = run.group().translate(_CODES)
+            words += [codes[i : i + 8] for i in range(0, len(codes) - 4, 4)]
+            words.append(codes[-4:])
             at = run.end()
         if at < len(chunk):
             words.append(chunk[at:])
@@ -109,11 +110,22 @@ def _line_words(line: str) -> list[str]:
 
 def code(char: str) -> str:
     """A character as four base-36 digits (36**4 > every code point)."""
-    n, digits = ord(char), ""
-    for _ in range(4):
-        n, d = divmod(n, 36)
-        digits = _DIGITS[d] + digits
-    return digits
+    return _CODES[ord(char)]
+
+
+class _Codes(dict):
+    """Code point → its four digits, worked out once each (``str.translate`` reads it)."""
+
+    def __missing__(self, point: int) -> str:
+        n, digits = point, ""
+        for _ in range(4):
+            n, d = divmod(n, 36)
+            digits = _DIGITS[d] + digits
+        self[point] = digits
+        return digits
+
+
+_CODES = _Codes()
 
 
 def records(branches: list[Branch], url_of) -> list[Record]:
