@@ -195,20 +195,26 @@ class Site:
 # --- projects and builds -----------------------------------------------------------------------
 
 
+# What a build reads from a tree: a kept build is reused only while these are unchanged.
+BUILD_INPUTS = ("generator", "overrides", "site_src", "branches", "mkdocs.yml", "search-dict.txt")
+
+
 def tree_stamp(tree: Path) -> str:
-    """The tree's commit and a hash of its uncommitted changes: a kept build is reused only when
-    the code that built it is the same."""
+    """A hash of the tree's build inputs as committed, plus their uncommitted changes."""
 
     def git(*args: str) -> bytes:
         return subprocess.run(
-            ["git", "-C", str(tree), *args], check=True, capture_output=True
+            ["git", "-C", str(tree), *args], capture_output=True, check=False
         ).stdout
 
-    h = hashlib.sha256(git("diff", "HEAD"))
-    for name in git("ls-files", "--others", "--exclude-standard").decode().split("\n"):
+    h = hashlib.sha256()
+    for name in BUILD_INPUTS:
+        h.update(git("rev-parse", f"HEAD:{name}"))
+    h.update(git("diff", "HEAD", "--", *BUILD_INPUTS))
+    for name in git("ls-files", "--others", "--exclude-standard", "--", *BUILD_INPUTS).split(b"\n"):
         if name:
-            h.update(name.encode() + (tree / name).read_bytes())
-    return f"{git('rev-parse', 'HEAD').decode().strip()[:12]}+{h.hexdigest()[:12]}"
+            h.update(name + (tree / name.decode()).read_bytes())
+    return h.hexdigest()[:16]
 
 
 def skeleton(tree: Path, dest: Path) -> None:
@@ -503,7 +509,9 @@ def search_bytes(
     return files
 
 
-def visit(browser, server, side: str, first: str, second: str | None, think_s: float) -> dict:
+def visit(
+    browser, server, side: str, first: str, second: str | None, think_s: float, typing_s: float
+) -> dict:
     """A first visit on the phone profile: the home page, then ``first`` and ``second`` typed
     into the search box; times from the last keystroke, bytes by query."""
     context = browser.new_context(**visitor.PHONE)
@@ -525,6 +533,7 @@ def visit(browser, server, side: str, first: str, second: str | None, think_s: f
         else:
             page.fill("input.md-search__input", "")
         page.focus("input.md-search__input")
+        page.wait_for_timeout(typing_s * 1000)  # composing the word in an input method
         page.evaluate("([q, side]) => window.__sc.arm(q, side)", [query, side])
         page.keyboard.insert_text(query)
         page.keyboard.press("End")
@@ -563,7 +572,12 @@ def quiet(page, log: list, quiet_s: float = 0.5, limit_s: float = 20) -> None:
 
 def run_label(label: str, queries: list[dict], work: Path, trees: dict, args, browser) -> dict:
     texts = [q["q"] for q in queries]
-    row: dict = {"label": label, "load_before": os.getloadavg(), "sides": {}}
+    row: dict = {
+        "label": label,
+        "why": {q["q"]: q.get("why", "") for q in queries},
+        "load_before": os.getloadavg(),
+        "sides": {},
+    }
     sites = {}
     for side in args.only:
         print(f"[{label}] {side}: building …", flush=True)
@@ -607,7 +621,7 @@ def run_label(label: str, queries: list[dict], work: Path, trees: dict, args, br
             for i, q in enumerate(timed):
                 second = timed[(i + 1) % len(timed)] if len(timed) > 1 else None
                 for side in sites:  # interleaved, so the machine's load hits both alike
-                    v = visit(browser, servers[side], side, q, second, args.think)
+                    v = visit(browser, servers[side], side, q, second, args.think, args.typing)
                     v["round"] = rnd
                     row["sides"][side]["visits"].append(v)
                     a = v["queries"][0]
@@ -616,12 +630,31 @@ def run_label(label: str, queries: list[dict], work: Path, trees: dict, args, br
                         f"{a['bytes'] / 1024:.0f} KB ({a['meta']})",
                         flush=True,
                     )
+        check_counts(label, row)
     finally:
         for srv in servers.values():
             srv.shutdown()
             srv.server_close()
     row["load_after"] = os.getloadavg()
     return row
+
+
+def check_counts(label: str, row: dict) -> None:
+    """The count the search box showed must be what the correctness pass found: both read the
+    same search, one through the page, one through its worker or showcaseSearch."""
+    for side, data in row["sides"].items():
+        for v in data["visits"]:
+            for q in v["queries"]:
+                # 「没有找到…」 may quote a query of digits: no number to read there
+                number = re.search(r"\d+", q["meta"].replace(",", ""))
+                shown = 0 if "没有" in q["meta"] or not number else int(number.group())
+                r = data["queries"][q["query"]]
+                q["count_matches"] = shown == r["found"] + r["other_pages"]
+                if not q["count_matches"]:
+                    print(
+                        f"[{label}] note: {side} box shows {q['meta']!r} for {q['query']!r}, "
+                        f"the correctness pass found {r['found']} branches + {r['other_pages']} other pages"
+                    )
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -651,7 +684,7 @@ def ratio(new, base) -> str:
     return "–" if new is None or not base else f"{new / base:.2f}"
 
 
-def report(rows: list[dict], why: dict[str, str]) -> str:
+def report(rows: list[dict]) -> str:
     out = [
         "| site | branches | recall today | recall new | precision today | precision new "
         "| exact today | exact new | first query KB today | new | new / today "
@@ -672,11 +705,11 @@ def report(rows: list[dict], why: dict[str, str]) -> str:
             f"| {fmt(b.get('second_s'))} | {fmt(n.get('second_s'))} |"
         )
     for row in rows:
-        out += ["", *per_query(row, why), "", *per_timed(row)]
+        out += ["", *per_query(row), "", *per_timed(row)]
     return "\n".join(out)
 
 
-def per_query(row: dict, why: dict[str, str]) -> list[str]:
+def per_query(row: dict) -> list[str]:
     name = "Example county" if row["label"] == "example" else f"N = {int(row['label']):,}"
     sides = row["sides"]
     lines = [
@@ -688,7 +721,9 @@ def per_query(row: dict, why: dict[str, str]) -> list[str]:
     queries = next(iter(sides.values()))["queries"] if sides else {}
     for q, first in queries.items():
         cells = [cell(sides[s]["queries"][q]) if s in sides else "–" for s in SIDES]
-        lines.append(f"| {q} | {why.get(q, '')} | {first['relevant']} | {cells[0]} | {cells[1]} |")
+        lines.append(
+            f"| {q} | {row.get('why', {}).get(q, '')} | {first['relevant']} | {cells[0]} | {cells[1]} |"
+        )
     return lines
 
 
@@ -775,6 +810,12 @@ def main() -> None:
         help="seconds between the page's load event and opening the search",
     )
     parser.add_argument(
+        "--typing",
+        type=float,
+        default=0.0,
+        help="seconds between opening the search box and the query's last keystroke",
+    )
+    parser.add_argument(
         "--work", type=Path, help="projects and sites (default: a new temporary folder)"
     )
     parser.add_argument(
@@ -784,13 +825,22 @@ def main() -> None:
     )
     parser.add_argument("--queries", type=Path, default=QUERIES)
     parser.add_argument("--out", type=Path, default=REPO / "bench/search.json")
+    parser.add_argument(
+        "--report", type=Path, metavar="JSON", help="only print the tables of a saved run"
+    )
     args = parser.parse_args()
     args.only = [args.only] if args.only else list(SIDES)
+    if any(n < 1 for n in args.n):
+        parser.error("N must be at least 1")
     trees = {"baseline": args.base.resolve(), "new": REPO}
     if "baseline" in args.only and not (trees["baseline"] / "generator").is_dir():
         sys.exit(f"{args.base}: no baseline tree; git -C {REPO} worktree add {args.base} 7ba3f8e")
     query_sets = yaml.safe_load(args.queries.read_text("utf-8"))
-    why = {q["q"]: q.get("why", "") for qs in query_sets.values() for q in qs}
+    if args.report:
+        saved = json.loads(args.report.read_text("utf-8"))
+        print(f"`{saved['command']}`; machine: {saved['machine']}\n")
+        print(report(saved["rows"]))
+        return
     work = args.work or Path(tempfile.mkdtemp(prefix="showcase-search-"))
     work.mkdir(parents=True, exist_ok=True)
     labels = ([] if args.no_example else ["example"]) + [str(n) for n in args.n]
@@ -822,7 +872,7 @@ def main() -> None:
             result["load_end"] = os.getloadavg()
             args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     print()
-    print(report(rows, why))
+    print(report(rows))
     print(f"\nload average (1, 5, 15 min): start {result['load_start']}, end {result['load_end']}")
     if args.keep or args.work:
         print(f"work folder kept: {work}")

@@ -240,6 +240,11 @@ SITE_SUFFIXES = {
     ".xml",
     ".gz",
     ".map",
+    # Pagefind's search index (site/pagefind/): its binary, meta, chunks and fragments
+    ".pagefind",
+    ".pf_meta",
+    ".pf_index",
+    ".pf_fragment",
 }
 
 

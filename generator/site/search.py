@@ -141,12 +141,15 @@ def records(branches: list[Branch], url_of) -> list[Record]:
     ]
 
 
-def write_index(recs: list[Record], site_dir: Path, cache_dir: Path) -> Path:
-    """Write the Pagefind index of ``recs`` to ``site_dir/pagefind``; returns that folder.
+def write_index(recs: list[Record], site_dir: Path, cache_dir: Path) -> Path | None:
+    """Write the Pagefind index of ``recs`` to ``site_dir/pagefind``; returns that folder, or
+    None when there is nothing to index (no branches yet: Pagefind refuses an empty site).
 
     Indexing thousands of branches takes Pagefind seconds, so the output is kept in
     ``cache_dir`` under a hash of the records and copied when nothing changed (a rebuild after
     editing a photo). Raises ``SearchIndexError`` when Pagefind fails."""
+    if not recs:
+        return None
     key = _key(recs)
     folder = cache_dir / "search"
     cached = folder / key
