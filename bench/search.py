@@ -34,21 +34,26 @@ Playwright:
   ``window.showcaseSearch(query)`` (every matching branch URL).
 - **Phone profile** (the ``timed`` queries, ``--rounds`` each, sides interleaved): a fresh
   browser context (empty cache, a first visit), viewport 375×812, ``is_mobile``, CDP
-  ``Emulation.setCPUThrottlingRate`` 4. The home page loads; at its ``load`` event the visitor
-  opens the search (``label[for="__search"]``) and enters the query as an input method commits
-  it (``insert_text``, then an End key press: Material starts a search on ``keyup``). Time: from
-  that last keystroke (the event's ``timeStamp``) to the first animation frame in which the
-  results are on screen — Material: its worker answered after the keystroke, the meta line shows
-  a result count and the first result has a height; new: ``.md-search-result`` has
-  ``data-sc-state="done"`` and ``data-sc-query`` equal to the query, and the first result (or the
-  no-result line) is shown. Then a second query in the same visit, timed the same way.
-  Chromium applies CDP CPU throttling to the page's main thread only: work in a web worker
-  (Material's lunr index, anything the new search runs in a worker) runs at full speed.
-- **Bytes for the first query**: ``encodedDataLength`` (bytes on the wire, headers included) of
-  every response to a search file at any time (``SEARCH_FILES``: Material's worker, lunr and
-  ``search_index.json``, which Material fetches when the page loads; ``pagefind/…``) plus every
-  response to a request made after the search was opened, until the network is quiet. Requests
-  of web workers are counted too (CDP auto-attach to each worker).
+  ``Emulation.setCPUThrottlingRate`` 4. The home page loads; at its ``load`` event (plus
+  ``--think`` seconds) the visitor opens the search (``label[for="__search"]``) and, after
+  ``--typing`` seconds (default 0: the worst case for a search that loads on first use), enters
+  the query as an input method commits it (``insert_text``, then an End key press: Material
+  starts a search on ``keyup``). Time: from that last keystroke (the event's ``timeStamp``) to
+  the first animation frame in which the results are on screen — Material: its worker answered
+  after the keystroke, the meta line shows a result count and the first result has a height;
+  new: ``.md-search-result`` has ``data-sc-state="done"`` and ``data-sc-query`` equal to the
+  query, and the first result (or the no-result line) is shown. Then a second query in the same
+  visit, timed the same way. The count the box shows is checked against the correctness pass.
+  Chromium 156 applies CDP CPU throttling to the page's main thread only (a worker target
+  refuses ``setCPUThrottlingRate``): work in a web worker — Material's lunr index, Pagefind's
+  wasm search — runs at full speed on both sides.
+- **Bytes for the first query**: counted by the server, as sent (status line, headers and body,
+  gzip where it compresses): every response to a search file at any time (``SEARCH_FILES``:
+  Material's worker, lunr and ``search_index.json``, which Material fetches as the page loads;
+  ``pagefind/…``) plus every other response from opening the search until the network is quiet
+  for 0.5 s, but for the page's own images, icons and styles (``PAGE_ASSET``: lazy cards go on
+  loading). The server sees web workers' requests and whole worker scripts, which Chromium's
+  DevTools network events report without their body. The second query pays only what it adds.
 
 Ratios new / baseline are taken within one run. Nothing here asserts a time. Results go to
 bench/search.json; Markdown tables are printed for bench/README.md.
@@ -89,6 +94,7 @@ SEARCH_FILES = re.compile(
     r"/search/search_index\.json|/assets/javascripts/workers/search\.|/assets/javascripts/lunr/"
     r"|/pagefind/"
 )
+SHOWN = 20  # missed and extra branches listed by name in search.json, per query
 BRANCH_URL = re.compile(r"^/branches/([a-z0-9][a-z0-9-]*)/$")
 WAIT_MS = 600_000  # a 5,000-branch index on a loaded 2-core machine; never a pass/fail limit
 
@@ -185,6 +191,7 @@ class Site:
     root: Path
     tree: Path
     build_s: float | None = None  # None: reused from an earlier run (--keep)
+    stamp: str = ""  # commit and tree_stamp() of the code that built it
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -314,10 +321,12 @@ def prepare(side: str, label: str, work: Path, trees: dict[str, Path], args) -> 
     tree = trees[side]
     root = work / f"{side}-{label}"
     site = Site(side, label, root, tree)
-    made = {"label": label, "generator": file_hash(REPO / "bench/scale.py"), "tree": str(tree)}
-    built = {**made, "stamp": tree_stamp(tree)}
+    made = {"label": label, "generator": generator_hash(), "tree": str(tree)}
+    stamp = tree_stamp(tree)
     if args.keep and read_marker(root, "project") == made:
-        if read_marker(root, "built") == built and (site.site / "index.html").is_file():
+        earlier = read_marker(root, "built") or {}
+        if earlier.get("stamp") == stamp and (site.site / "index.html").is_file():
+            site.stamp = f"{earlier.get('commit', '?')} (build inputs {stamp})"
             return site
     else:
         shutil.rmtree(root, ignore_errors=True)
@@ -329,13 +338,25 @@ def prepare(side: str, label: str, work: Path, trees: dict[str, Path], args) -> 
             for other in SIDES:
                 share_photo_cache(work / f"{other}-{label}", root)
         write_marker(root, "project", made)
+    commit = head(tree)
     build(site)
-    write_marker(root, "built", built)
+    write_marker(root, "built", {"stamp": stamp, "commit": commit})
+    site.stamp = f"{commit} (build inputs {stamp})"
     return site
 
 
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+def head(tree: Path) -> str:
+    return subprocess.run(
+        ["git", "-C", str(tree), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+
+
+def generator_hash() -> str:
+    """What bench/scale.py's generator writes (a sample of it): a kept project is remade when
+    it would write other branches."""
+    rng = random.Random(7)
+    sample = [scale.branch_yaml(i, rng) for i in range(3)], scale.TOWNS, scale.FIELDS
+    return hashlib.sha256(json.dumps(sample, ensure_ascii=False).encode()).hexdigest()[:12]
 
 
 def read_marker(root: Path, name: str) -> dict | None:
@@ -390,8 +411,11 @@ def score(found: list[str], relevant: set[str]) -> dict:
         "recall": len(hit) / len(relevant) if relevant else None,
         "precision": len(hit) / len(branches) if branches else None,
         "exact": branches == relevant,
-        "missed": sorted(slug(u) for u in relevant - branches),
-        "extra": sorted(slug(u) for u in branches - relevant),
+        # The first few by name: enough to look at, and search.json stays small at N = 5,000.
+        "missed": len(relevant - branches),
+        "extra": len(branches - relevant),
+        "missed_first": sorted(slug(u) for u in relevant - branches)[:SHOWN],
+        "extra_first": sorted(slug(u) for u in branches - relevant)[:SHOWN],
     }
 
 
@@ -604,6 +628,7 @@ def run_label(label: str, queries: list[dict], work: Path, trees: dict, args, br
             row["sides"][side] = {
                 "root": str(site.root),
                 "tree": str(site.tree),
+                "built_by": site.stamp,
                 "build_s": site.build_s,
                 "notes": site.notes,
                 "branches": len(list((site.root / "branches").iterdir())),
@@ -639,17 +664,29 @@ def run_label(label: str, queries: list[dict], work: Path, trees: dict, args, br
     return row
 
 
+def shown_count(meta: str, count: int) -> bool:
+    """Whether the meta line states ``count``, as a number or as Material abbreviates one (its
+    ``round`` in bundle.js: 2.3k, 5k). 「没有找到…」 may quote a query of digits: no number there."""
+    if "没有" in meta:
+        return count == 0
+    number = re.search(r"\d+(?:\.\d+)?k?", meta.replace(",", ""))
+    if count > 999:
+        digits = 1 if (count - 950) % 1000 > 99 else 0
+        return bool(number) and number.group() in (
+            str(count),
+            f"{(count + 1e-6) / 1000:.{digits}f}k",
+        )
+    return bool(number) and number.group() == str(count)
+
+
 def check_counts(label: str, row: dict) -> None:
     """The count the search box showed must be what the correctness pass found: both read the
     same search, one through the page, one through its worker or showcaseSearch."""
     for side, data in row["sides"].items():
         for v in data["visits"]:
             for q in v["queries"]:
-                # 「没有找到…」 may quote a query of digits: no number to read there
-                number = re.search(r"\d+", q["meta"].replace(",", ""))
-                shown = 0 if "没有" in q["meta"] or not number else int(number.group())
                 r = data["queries"][q["query"]]
-                q["count_matches"] = shown == r["found"] + r["other_pages"]
+                q["count_matches"] = shown_count(q["meta"], r["found"] + r["other_pages"])
                 if not q["count_matches"]:
                     print(
                         f"[{label}] note: {side} box shows {q['meta']!r} for {q['query']!r}, "
@@ -855,7 +892,10 @@ def main() -> None:
         result = {
             "command": " ".join(["python", "bench/search.py", *sys.argv[1:]]),
             "machine": machine(browser.version),
-            "trees": {side: {"path": str(t), "stamp": tree_stamp(t)} for side, t in trees.items()},
+            "trees": {
+                side: {"path": str(t), "commit": head(t), "stamp": tree_stamp(t)}
+                for side, t in trees.items()
+            },
             "load_start": os.getloadavg(),
             "rows": rows,
         }

@@ -253,9 +253,9 @@ def test_search_finds_exactly_the_branches_that_say_it(phone, site_url, branches
 
 
 def test_search_agrees_with_the_text_on_random_words(phone, site_url, texts):
-    """Any piece of any branch's text, 1 to 6 characters, letters and digits included: the index
-    (search.py) and the box (search.js) code it the same way, so search finds exactly the
-    branches holding it."""
+    """Any piece of any branch's text, 1 to 6 characters, letters, digits and punctuation inside
+    included: the index (search.py) and the box (search.js) code it the same way, so search
+    finds exactly the branches holding it."""
     rng = random.Random(12)
     runs = [r for t in texts.values() for r in re.findall(r"[^\W_]+", t)]
     queries = []
@@ -264,6 +264,14 @@ def test_search_agrees_with_the_text_on_random_words(phone, site_url, texts):
         n = rng.randint(1, min(6, len(run)))
         at = rng.randrange(len(run) - n + 1)
         queries.append(run[at : at + n])
+    # pieces with punctuation inside (种茶、户户): the whole piece must be there, not its words
+    lines = [line for t in texts.values() for line in t.splitlines() if len(line) > 8]
+    while len(queries) < 50:
+        line = rng.choice(lines)
+        at = rng.randrange(len(line) - 6)
+        piece = line[at : at + rng.randint(3, 6)]
+        if re.fullmatch(r"[^\W_]+[^\w\s]+[^\W_]+", piece):
+            queries.append(piece)
     queries += [
         w for w in ("2025", "5G", "GDP") if any(w.lower() in t.lower() for t in texts.values())
     ]

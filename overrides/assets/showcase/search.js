@@ -16,10 +16,23 @@
   var PAGE = 10 // results shown at a time: each needs its own small download
   var RUN = /[\p{L}\p{N}]+/gu
   var FIELD_END = "¶"
+  var EDGE = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu
 
-  /* The query's words: split at spaces and punctuation, lower case as the index. */
+  /* What the visitor asked for: the query's space-separated terms, lower case as the index,
+     without punctuation around them (“集体经济” → 集体经济; 载体37-1 keeps its hyphen). */
   function terms(query) {
-    return query.toLowerCase().match(RUN) || []
+    return query
+      .toLowerCase()
+      .split(/\s+/)
+      .map(function (t) {
+        return t.replace(EDGE, "")
+      })
+      .filter(Boolean)
+  }
+
+  /* A term's runs of letters and digits: the words the index holds (载体37-1 → 载体37, 1). */
+  function words(term) {
+    return term.match(RUN) || []
   }
 
   /* A character as four base-36 digits, as search.py's code(). */
@@ -69,28 +82,40 @@
   function engine() {
     if (!pagefind) {
       pagefind = import(new URL("pagefind/pagefind.js", root).href).then(function (pf) {
-        return pf.options({ baseUrl: root.pathname, excerptLength: 0 }).then(function () {
-          return pf
-        })
+        return pf
+          .options({ baseUrl: root.pathname, excerptLength: 0 })
+          .then(function () {
+            // Its worker, wasm and index list load now, while the visitor is still typing.
+            return pf.init()
+          })
+          .then(function () {
+            return pf
+          })
       })
     }
     return pagefind
   }
 
-  /* Every branch whose text contains each word: ids in order of where the first word first
-     appears (brand and branch names come first in a record, then the summary, then the rest). */
+  /* Every branch whose text contains each term: ids in order of where the first word first
+     appears (brand and branch names come first in a record, then the summary, then the rest).
+     Each word is an exact phrase of pairs; a term with punctuation inside (载体37-1) is then
+     checked whole in the text of the branches that have all its words. */
   function find(query) {
-    var words = terms(query)
-    if (!words.length) return Promise.resolve([])
-    return engine().then(function (pf) {
-      return Promise.all(
-        words.map(function (w) {
-          var q = Array.from(w).length === 1 ? code(w) : '"' + pairs(w) + '"'
-          return pf.search(q).then(function (r) {
-            return r.results
+    var asked = terms(query)
+    var all = [].concat.apply([], asked.map(words))
+    if (!all.length) return Promise.resolve([])
+    return engine()
+      .then(function (pf) {
+        return Promise.all(
+          all.map(function (w) {
+            var q = Array.from(w).length === 1 ? code(w) : '"' + pairs(w) + '"'
+            return pf.search(q).then(function (r) {
+              return r.results
+            })
           })
-        })
-      ).then(function (lists) {
+        )
+      })
+      .then(function (lists) {
         var first = lists[0].slice().sort(function (a, b) {
           return Math.min.apply(null, a.words) - Math.min.apply(null, b.words)
         })
@@ -101,13 +126,28 @@
             })
           )
         })
-        return first.filter(function (r) {
+        var found = first.filter(function (r) {
           return rest.every(function (ids) {
             return ids.has(r.id)
           })
         })
+        var joined = asked.filter(function (t) {
+          return t !== words(t).join("")
+        })
+        if (!joined.length) return found
+        return Promise.all(
+          found.map(function (r) {
+            return r.data()
+          })
+        ).then(function (data) {
+          return found.filter(function (r, i) {
+            var text = unpair(data[i].content).join("\n").toLowerCase()
+            return joined.every(function (t) {
+              return text.indexOf(t) >= 0
+            })
+          })
+        })
       })
-    })
   }
 
   function escape(s) {
@@ -117,10 +157,10 @@
   }
 
   /* ``text`` with each word marked; words are matched ignoring case, as the index does. */
-  function mark(text, words) {
+  function mark(text, asked) {
     var lower = text.toLowerCase()
     var spans = []
-    words.forEach(function (w) {
+    asked.forEach(function (w) {
       for (var at = lower.indexOf(w); at >= 0; at = lower.indexOf(w, at + w.length)) {
         spans.push([at, at + w.length])
       }
@@ -140,10 +180,10 @@
 
   /* Some 80 characters of the record around the first word, the words marked: from a
      paragraph when one has it (the brand and branch names are in the title already). */
-  function snippet(fields, words) {
+  function snippet(fields, asked) {
     var hits = fields.filter(function (f) {
       var lower = f.toLowerCase()
-      return words.some(function (w) {
+      return asked.some(function (w) {
         return lower.indexOf(w) >= 0
       })
     })
@@ -153,14 +193,14 @@
     var text = hits.filter(prose)[0] || hits[0] || fields.filter(prose)[0] || fields[0]
     var lower = text.toLowerCase()
     var at = -1
-    words.forEach(function (w) {
+    asked.forEach(function (w) {
       var i = lower.indexOf(w)
       if (i >= 0 && (at < 0 || i < at)) at = i
     })
     var start = Math.max(0, at - 20)
     while (start < at && /[\p{P}\s]/u.test(text[start])) start++ // not from a comma
     var end = Math.min(text.length, start + 80)
-    return (start > 0 ? "…" : "") + mark(text.slice(start, end), words) + (end < text.length ? "…" : "")
+    return (start > 0 ? "…" : "") + mark(text.slice(start, end), asked) + (end < text.length ? "…" : "")
   }
 
   function link(url, query) {
@@ -190,7 +230,7 @@
       }
     }
 
-    function item(r, words) {
+    function item(r, asked) {
       var li = document.createElement("li")
       li.className = "md-search-result__item"
       li.innerHTML =
@@ -198,14 +238,14 @@
         escape(link(r.url, current)) +
         '"><article class="md-search-result__article md-typeset">' +
         '<div class="md-search-result__icon md-icon"></div>' +
-        "<h1>" + mark(r.meta.title || "", words) + "</h1>" +
-        '<p class="sc-search__where">' + mark(r.meta.subtitle || "", words) + "</p>" +
-        "<p>" + snippet(unpair(r.content), words) + "</p></article></a>"
+        "<h1>" + mark(r.meta.title || "", asked) + "</h1>" +
+        '<p class="sc-search__where">' + mark(r.meta.subtitle || "", asked) + "</p>" +
+        "<p>" + snippet(unpair(r.content), asked) + "</p></article></a>"
       return li
     }
 
     function showMore(query) {
-      var words = terms(query)
+      var asked = terms(query)
       var batch = found.slice(shown, shown + PAGE)
       shown += batch.length
       more.hidden = true
@@ -216,7 +256,7 @@
       ).then(function (data) {
         if (query !== current) return
         data.forEach(function (d) {
-          list.appendChild(item(d, words))
+          list.appendChild(item(d, asked))
         })
         more.hidden = shown >= found.length
       })
@@ -225,7 +265,7 @@
     function run(query) {
       current = query
       result.removeAttribute("data-sc-state")
-      if (!terms(query).length) {
+      if (![].concat.apply([], terms(query).map(words)).length) {
         found = []
         list.textContent = ""
         more.hidden = true
@@ -261,9 +301,10 @@
     input.addEventListener("input", function () {
       clearTimeout(timer)
       var query = input.value
+      // An input method hands over a whole word at once; typing letters gives one event each.
       timer = setTimeout(function () {
         run(query)
-      }, 120)
+      }, 60)
     })
     form.addEventListener("submit", function (e) {
       e.preventDefault()
@@ -318,15 +359,15 @@
   function highlight() {
     var query = new URLSearchParams(location.search).get("h")
     var article = document.querySelector(".md-content article")
-    var words = query ? terms(query) : []
-    if (!article || !words.length) return
+    var asked = query ? terms(query) : []
+    if (!article || !asked.length) return
     var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT)
     var nodes = []
     while (walker.nextNode()) nodes.push(walker.currentNode)
     var first = null
     nodes.forEach(function (node) {
       if (node.parentElement.closest("script, style, svg")) return
-      var html = mark(node.data, words)
+      var html = mark(node.data, asked)
       if (html.indexOf("<mark>") < 0) return
       var span = document.createElement("span")
       span.innerHTML = html.replace(/<mark>/g, "<mark data-sc-highlight>")
