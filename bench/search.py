@@ -244,6 +244,29 @@ def skeleton(tree: Path, dest: Path) -> None:
     )
 
 
+def refresh(tree: Path, root: Path, label: str) -> None:
+    """A kept project gets the tree's current theme, hand-written pages and mkdocs.yml before it
+    is built again: they were copied when the project was made (the branches stay)."""
+    from generator.site.output import MANIFEST
+    from generator.site.pages import GENERATED
+
+    shutil.rmtree(root / "overrides", ignore_errors=True)
+    shutil.copytree(tree / "overrides", root / "overrides")
+    for src in (tree / "site_src").iterdir():
+        if src.name in GENERATED or src.name == MANIFEST:
+            continue
+        dest = root / "site_src" / src.name
+        if src.is_dir():
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(src, dest)
+        else:
+            shutil.copy2(src, dest)
+    config = (tree / "mkdocs.yml").read_text("utf-8")
+    if label != "example":
+        config = re.sub(r"towns: \[.*?\]", "towns: [" + ", ".join(scale.TOWNS) + "]", config)
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+
+
 def make_example(root: Path, tree: Path) -> None:
     skeleton(tree, root)
     shutil.copytree(tree / "branches", root / "branches")
@@ -338,6 +361,7 @@ def prepare(side: str, label: str, work: Path, trees: dict[str, Path], args) -> 
             for other in SIDES:
                 share_photo_cache(work / f"{other}-{label}", root)
         write_marker(root, "project", made)
+    refresh(tree, root, label)
     commit = head(tree)
     build(site)
     write_marker(root, "built", {"stamp": stamp, "commit": commit})
