@@ -329,7 +329,11 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         timer = self.last.timed("search") if self.last is not None else nullcontext()
         try:
             with timer:
-                write_index(self._search, Path(config.site_dir), self.settings.cache_dir)
+                # A preview's first build indexes; its rebuilds keep that index (see write_index).
+                stale_ok = self.serving and self.previewed
+                write_index(
+                    self._search, Path(config.site_dir), self.settings.cache_dir, stale_ok=stale_ok
+                )
         except (SearchIndexError, OSError) as exc:
             raise PluginError(f"搜索索引没有生成（Pagefind 出错：{exc}）") from None
         if self.settings.editor_backend and not self.serving:

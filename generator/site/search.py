@@ -141,24 +141,32 @@ def records(branches: list[Branch], url_of) -> list[Record]:
     ]
 
 
-def write_index(recs: list[Record], site_dir: Path, cache_dir: Path) -> Path | None:
+def write_index(
+    recs: list[Record], site_dir: Path, cache_dir: Path, *, stale_ok: bool = False
+) -> Path | None:
     """Write the Pagefind index of ``recs`` to ``site_dir/pagefind``; returns that folder, or
     None when there is nothing to index (no branches yet: Pagefind refuses an empty site).
 
     Indexing thousands of branches takes Pagefind seconds, so the output is kept in
     ``cache_dir`` under a hash of the records and copied when nothing changed (a rebuild after
-    editing a photo). Raises ``SearchIndexError`` when Pagefind fails."""
+    editing a photo). ``stale_ok``: an earlier index will do (a live preview, where a save
+    must not wait for the whole county to be indexed again). Raises ``SearchIndexError`` when
+    Pagefind fails."""
     if not recs:
         return None
     key = _key(recs)
     folder = cache_dir / "search"
     cached = folder / key
-    if not cached.is_dir():
+    earlier = [d for d in folder.iterdir() if not d.name.startswith(".")] if folder.is_dir() else []
+    if not cached.is_dir() and stale_ok and earlier:
+        cached = earlier[0]
+    elif not cached.is_dir():
         pages, fresh = folder / ".pages", folder / ".fresh"
         for f in (pages, fresh):
             shutil.rmtree(f, ignore_errors=True)
         for r in recs:
-            path = pages / (r.url + "index.html" if r.url.endswith("/") else r.url)
+            page = r.url.lstrip("/")  # the address from the site's root, also if written "/…"
+            path = pages / (page + "index.html" if page.endswith("/") else page)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(_page(r), encoding="utf-8")
         _pagefind(pages, fresh)

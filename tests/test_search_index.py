@@ -1,0 +1,59 @@
+"""The search index on its own: what a record's words are, and when Pagefind runs again."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from generator.site.search import FIELD_END, Record, code, pairs, write_index
+
+
+def contents(site: Path) -> dict[str, str]:
+    out = {}
+    for f in (site / "pagefind/fragment").iterdir():
+        record = json.loads(gzip.decompress(f.read_bytes())[len(b"pagefind_dcd") :])
+        out[record["url"]] = record["content"]
+    return out
+
+
+def test_pairs_keep_every_piece_of_text_findable() -> None:
+    assert code("集") == "0ts6" and int(code("集"), 36) == ord("集")
+    assert int(code("𠀋"), 36) == ord("𠀋")  # outside the BMP too
+    words = pairs("集体经济，网格员\n5G").split()
+    # runs as overlapping pairs, then the last character alone; punctuation and fields kept
+    assert words == [
+        code("集") + code("体"),
+        code("体") + code("经"),
+        code("经") + code("济"),
+        code("济"),
+        "，",
+        code("网") + code("格"),
+        code("格") + code("员"),
+        code("员"),
+        FIELD_END,
+        code("5") + code("g"),
+        code("g"),
+    ]
+    # the phrase of a word's pairs is inside the pairs of any text that holds the word
+    assert " ".join(pairs("网格").split()[:1]) in pairs("楼栋网格员")
+
+
+def test_the_index_is_made_again_only_when_the_records_change(tmp_path: Path) -> None:
+    a = [
+        Record("/branches/a/", "甲", "甲村 · 石门镇", "集体经济"),
+        Record("/branches/b/", "乙", "", "网格"),
+    ]
+    b = [a[0], Record("/branches/b/", "乙", "", "网格员")]
+    cache, one, two, three = tmp_path / "cache", tmp_path / "1", tmp_path / "2", tmp_path / "3"
+    assert write_index([], one, cache) is None and not (one / "pagefind").exists()
+    write_index(a, one, cache)
+    made = sorted(p.name for p in (cache / "search").iterdir())
+    write_index(a, two, cache)  # unchanged: copied from the cache, Pagefind not run
+    assert sorted(p.name for p in (cache / "search").iterdir()) == made
+    assert contents(two) == contents(one)
+    write_index(b, three, cache, stale_ok=True)  # a preview's rebuild: the earlier index will do
+    assert contents(three) == contents(one)
+    write_index(b, three, cache)  # a build: indexed again, and the old one dropped
+    assert contents(three)["/branches/b/"] == pairs("网格员") + " " + FIELD_END
+    assert len(list((cache / "search").iterdir())) == 1
