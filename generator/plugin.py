@@ -261,7 +261,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
     def on_files(self, files, *, config: MkDocsConfig):
         """Keep sources out of the site when they sit inside docs_dir (theme templates of a
-        custom_dir kept there, branch folders, the cache): only site files are published."""
+        custom_dir kept there, branch folders, the cache): only site files are published. Nor
+        Material's own search (lunr and its worker, 1.2 MB): the site searches with Pagefind."""
         assert self.settings is not None
         theme_dir = config.theme.custom_dir
         hidden = source_folders(self.settings, Path(theme_dir).resolve() if theme_dir else None)
@@ -269,7 +270,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         for f in list(files):
             inside = f.src_dir is not None and str(Path(f.src_dir).resolve()) == docs
             source = Path(f.src_uri).name == "branch.yml" or _under(f.abs_src_path, hidden)
-            if inside and source:
+            if (inside and source) or (not inside and f.src_uri.startswith(_THEME_SEARCH)):
                 files.remove(f)
         return files
 
@@ -365,6 +366,9 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
         mount(server, self.settings)  # the browser editor at /admin/, saving into branches/
         return server
+
+
+_THEME_SEARCH = ("assets/javascripts/lunr/", "assets/javascripts/workers/search")
 
 
 def _under(path: str | None, folders: list[Path]) -> bool:

@@ -272,6 +272,9 @@ def test_site_holds_only_site_files(example_site: Path) -> None:
     assert_only_site_files(example_site, REPO / "branches")
     assert (example_site / "assets/showcase/site.css").is_file()
     assert (example_site / "404.html").is_file()
+    # Material's own search is not used: neither lunr nor its worker is published
+    assert not (example_site / "assets/javascripts/lunr").exists()
+    assert not list((example_site / "assets/javascripts").glob("workers/search*"))
 
 
 def test_a_theme_folder_inside_docs_dir_is_not_published(tmp_path: Path) -> None:
