@@ -304,9 +304,7 @@ def default_material(root: Path) -> float:
     """Material with its defaults over the same generated Markdown: every page in the navigation
     (no nav, no not_in_nav), default search, no overrides, no plugins but search and tags."""
     config = yaml.safe_load(
-        without_showcase((root / "mkdocs.yml").read_text("utf-8")).replace(
-            "!!python/object/apply:pymdownx.slugs.slugify", ""
-        )
+        re.sub(r"!!python/\S+", "", without_showcase((root / "mkdocs.yml").read_text("utf-8")))
     )
     plain = {
         "site_name": config["site_name"],

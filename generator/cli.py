@@ -214,6 +214,7 @@ def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     cfg["site_dir"] = str(staging)
+    search_before = result.timings.get("search", 0.0)
     with result.timed("mkdocs"):
         cfg.plugins.on_startup(command="build", dirty=False)
         plugin.use_result(result)
@@ -229,7 +230,7 @@ def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path)
         finally:
             cfg.plugins.on_shutdown()
     # The search index is written inside MkDocs' build (its last event): a stage of its own.
-    result.timings["mkdocs"] -= result.timings.get("search", 0.0)
+    result.timings["mkdocs"] -= result.timings.get("search", 0.0) - search_before
     with result.timed("swap"):
         replace_site(staging, site_dir, trash)
     print(f"已生成站点：{len(result.branches)} 个支部 → {rel_path(site_dir, root)}/")

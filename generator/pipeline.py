@@ -21,9 +21,10 @@ from .photos import PhotoFailure, PhotoResult, clean_stale, process_photos
 from .problems import Problem, Severity, has_errors, rel_path, sort_problems
 from .site.catalog import Catalog, build_catalog
 from .site.output import WriteReport, check_ownership, write_outputs
-from .site.pages import GENERATED, MEDIA_DIR, branch_url, render_pages
+from .site.pages import GENERATED, MEDIA_DIR, branch_url, page_url, render_pages
 from .site.public import site_problems
 from .site.qrcodes import qr_codes
+from .site.search import Record, records
 from .site.share import publish_share_images
 
 
@@ -33,6 +34,7 @@ class Result:
     branches: list[Branch] = field(default_factory=list)
     catalog: Catalog | None = None
     pages: WriteReport | None = None
+    search: list[Record] = field(default_factory=list)  # what the search index holds
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @contextmanager
@@ -102,6 +104,13 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         codes = branch_qr_codes(catalog.branches, settings, cache.qr)
     with result.timed("pages"):
         files = render_pages(catalog, images, settings, codes, memo=cache.pages)
+    with result.timed("search"):
+        directory = settings.use_directory_urls
+        result.search = records(
+            catalog.branches,
+            lambda b: page_url(f"branches/{b.slug}.md", directory),
+            memo=cache.search,
+        )
     with result.timed("write"):
         result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
     result.problems = sort_problems(result.problems)

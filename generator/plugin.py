@@ -27,9 +27,8 @@ from .config import (
 from .photos import PhotoSettings
 from .pipeline import Result, generate
 from .progress import Progress
-from .site.pages import page_url
 from .site.public import defer_lightbox, source_folders, theme_context
-from .site.search import Record, SearchIndexError, records, write_index
+from .site.search import Record, SearchIndexError, write_index
 
 log = logging.getLogger("mkdocs.plugins.showcase")
 # News for someone watching a live preview (shown by ``showcase serve`` like MkDocs' own INFO).
@@ -280,10 +279,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
             result = self._generate()
         self.last = result
         if result.catalog is not None:  # content errors: the last good index stays
-            self._search = records(
-                result.catalog.branches,
-                lambda b: page_url(f"branches/{b.slug}.md", config.use_directory_urls),
-            )
+            self._search = result.search
 
     def _generate(self) -> Result:
         assert self.settings is not None

@@ -24,6 +24,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,17 +129,28 @@ class _Codes(dict):
 _CODES = _Codes()
 
 
-def records(branches: list[Branch], url_of) -> list[Record]:
-    """One record a branch, in the order given; ``url_of(branch)`` is its address from the root."""
-    return [
-        Record(
-            url=url_of(b),
-            title=b.brand.name,
-            subtitle=f"{b.display_name} · {b.town}",
-            text=branch_text(b),
-        )
-        for b in branches
-    ]
+def records(
+    branches: list[Branch], url_of: Callable[[Branch], str], memo: dict | None = None
+) -> list[Record]:
+    """One record a branch, in the order given; ``url_of(branch)`` is its address from the root.
+
+    ``memo`` (slug → (key, text), kept in the build cache) spares an unchanged branch its text:
+    plain text is Markdown rendered and cleaned, ~0.5 ms a field."""
+    out = []
+    for b in branches:
+        key = hashlib.sha1(repr(b).encode()).hexdigest()
+        known = memo.get(b.slug) if memo is not None else None
+        if known is not None and known[0] == key:
+            text = known[1]
+        else:
+            text = branch_text(b)
+            if memo is not None:
+                memo[b.slug] = (key, text)
+        out.append(Record(url_of(b), b.brand.name, f"{b.display_name} · {b.town}", text))
+    if memo is not None:
+        for gone in set(memo) - {b.slug for b in branches}:
+            del memo[gone]
+    return out
 
 
 def write_index(
