@@ -38,15 +38,9 @@ import threading
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
+sys.path.insert(0, str(REPO))
+from tests.conftest import CHROMIUM, LAUNCH_ARGS  # noqa: E402 - the browser the tests use
+
 PHONE = {
     "viewport": {"width": 375, "height": 812},
     "is_mobile": True,
@@ -304,14 +298,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--branch", default="dawan", help="branch page to measure (its slug)")
     args = parser.parse_args()
-    sys.path.insert(0, str(REPO))
     from playwright.sync_api import sync_playwright
 
     results = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         example = make_site(Path(tmp), args.branch, phone_cover=False)
         phone = make_site(Path(tmp), args.branch, phone_cover=True)
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=LAUNCH_ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=LAUNCH_ARGS)
         branch = f"branches/{args.branch}/"
         for site, pages in (
             (example, [("home", "", "home"), (f"branch {args.branch}", branch, "branch")]),

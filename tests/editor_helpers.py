@@ -9,11 +9,7 @@ import hashlib
 import http.client
 import io
 import json
-import os
-import socket
 import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
-from conftest import REPO
+from helpers import start_serve
 from PIL import Image
 
 TIMEOUT = 90.0
@@ -63,12 +59,6 @@ class Served:
         return status, json.loads(text)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def request(
     served: Served, method: str, path: str, body: bytes | None = None, headers: dict | None = None
 ) -> tuple[int, dict, str]:
@@ -86,25 +76,7 @@ def request(
 @contextlib.contextmanager
 def serve(root: Path, log: Path) -> Iterator[Served]:
     """``showcase serve`` on a free loopback port; ready when its editor answers."""
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "generator.cli",
-                "serve",
-                "--root",
-                str(root),
-                "-a",
-                f"127.0.0.1:{port}",
-            ],
-            cwd=tempfile.gettempdir(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+    proc, port = start_serve(root, log)
     served = Served(root, port, proc, log)
     try:
         deadline = time.monotonic() + TIMEOUT

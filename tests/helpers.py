@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -60,3 +65,26 @@ def settings_for(root: Path, **kw) -> Settings:
         workers=1,
         **kw,
     )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_serve(root: Path, log: Path, *args: str) -> tuple[subprocess.Popen, int]:
+    """``showcase serve`` of ``root`` on a free loopback port, its output going to ``log``,
+    started from elsewhere (as a staff member would) with this checkout's generator."""
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(Path(__file__).parents[1])}
+    command = [sys.executable, "-m", "generator.cli", "serve", "--root", str(root)]
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            [*command, "-a", f"127.0.0.1:{port}", *args],
+            cwd=tempfile.gettempdir(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    return proc, port

@@ -4,13 +4,9 @@ shows content errors in the terminal and keeps serving the last good pages."""
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -19,15 +15,10 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, copy_project
+from helpers import start_serve
 
 TIMEOUT = 60.0
 SLOGAN = "人人争当星，户户比五美"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url: str) -> str | None:
@@ -64,27 +55,8 @@ def serve(tmp_path: Path, args: list[str], broken: bool = False):
     if broken:
         yml = root / "branches/xikou/branch.yml"
         yml.write_text(yml.read_text("utf-8").replace("town: 双溪镇", "town: [双溪镇"), "utf-8")
-    port = free_port()
     log = tmp_path / "serve.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "generator.cli",
-                "serve",
-                "--root",
-                str(root),
-                "-a",
-                f"127.0.0.1:{port}",
-                *args,
-            ],
-            cwd=tempfile.gettempdir(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
+    proc, port = start_serve(root, log, *args)
     try:
         yield root, f"http://127.0.0.1:{port}/", proc, log
     finally:
