@@ -35,6 +35,11 @@
     return term.match(RUN) || []
   }
 
+  /* Every word of the query, all terms together. */
+  function queryWords(query) {
+    return [].concat.apply([], terms(query).map(words))
+  }
+
   /* A character as four base-36 digits, as search.py's code(). */
   function code(c) {
     return ("0000" + c.codePointAt(0).toString(36)).slice(-4)
@@ -102,7 +107,7 @@
      checked whole in the text of the branches that have all its words. */
   function find(query) {
     var asked = terms(query)
-    var all = [].concat.apply([], asked.map(words))
+    var all = queryWords(query)
     if (!all.length) return Promise.resolve([])
     return engine()
       .then(function (pf) {
@@ -265,7 +270,7 @@
     function run(query) {
       current = query
       result.removeAttribute("data-sc-state")
-      if (![].concat.apply([], terms(query).map(words)).length) {
+      if (!queryWords(query).length) {
         found = []
         list.textContent = ""
         more.hidden = true
