@@ -71,6 +71,30 @@ def process_map(
     return [results[i] for i in range(len(items))]
 
 
+def in_background(func: Callable[..., R], *args: Any) -> Callable[[], R]:
+    """Start ``func(*args)`` in a worker process now; returns a function that waits for its
+    value (or raises its exception). Where no worker can start, the call is made when the value
+    is asked for. ``func`` must be a module-level function and ``args`` must pickle."""
+    ctx = worker_context(func)
+    if ctx is None:
+        return lambda: func(*args)
+    try:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+        future = pool.submit(func, *args)
+    except (BrokenProcessPool, OSError):
+        return lambda: func(*args)
+
+    def result() -> R:
+        try:
+            return future.result()
+        except BrokenProcessPool:  # the worker died (memory, a signal): once more, here
+            return func(*args)
+        finally:
+            pool.shutdown()
+
+    return result
+
+
 def fork_is_safe() -> bool:
     """Whether workers may be forked from this process now."""
     return (

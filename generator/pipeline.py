@@ -21,7 +21,7 @@ from .photos import PhotoFailure, PhotoResult, clean_stale, process_photos
 from .problems import Problem, Severity, has_errors, rel_path, sort_problems
 from .site.catalog import Catalog, build_catalog
 from .site.output import WriteReport, check_ownership, write_outputs
-from .site.pages import GENERATED, MEDIA_DIR, branch_url, page_url, render_pages
+from .site.pages import GENERATED, MEDIA_DIR, branch_url, page_url, qr_path, render_pages
 from .site.public import site_problems
 from .site.qrcodes import qr_codes
 from .site.search import Record, records
@@ -35,6 +35,9 @@ class Result:
     catalog: Catalog | None = None
     pages: WriteReport | None = None
     search: list[Record] = field(default_factory=list)  # what the search index holds
+    # Files the site publishes from memory (QR codes): MkDocs writes them; docs_dir never has them.
+    site_files: dict[str, bytes] = field(default_factory=dict)
+    generated: frozenset[str] = frozenset()  # the Markdown pages written into docs_dir
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @contextmanager
@@ -102,8 +105,10 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         result.catalog = catalog
     with result.timed("qr"):
         codes = branch_qr_codes(catalog.branches, settings, cache.qr)
+        result.site_files = {qr_path(slug): svg for slug, svg in codes.items()}
     with result.timed("pages"):
-        files = render_pages(catalog, images, settings, codes, memo=cache.pages)
+        files = render_pages(catalog, images, settings, memo=cache.pages)
+        result.generated = frozenset(files)
     with result.timed("search"):
         directory = settings.use_directory_urls
         result.search = records(

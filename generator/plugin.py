@@ -15,6 +15,7 @@ from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File
 
 from .buildcache import BuildCache
 from .config import (
@@ -27,8 +28,9 @@ from .config import (
 from .photos import PhotoSettings
 from .pipeline import Result, generate
 from .progress import Progress
+from .site.htmlblocks import fold, unfold
 from .site.public import defer_lightbox, source_folders, theme_context
-from .site.search import Record, SearchIndexError, write_index
+from .site.search import PendingIndex, Record, SearchIndexError, start_index
 
 log = logging.getLogger("mkdocs.plugins.showcase")
 # News for someone watching a live preview (shown by ``showcase serve`` like MkDocs' own INFO).
@@ -221,6 +223,10 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.progress: Progress | None = None
         self._handed: Result | None = None
         self._search: list[Record] = []  # the last good content's search records
+        self._index: PendingIndex | None = None  # their index, started before MkDocs' pages
+        self._site_files: dict[str, bytes] = {}  # the last good content's QR codes
+        self._generated: frozenset[str] = frozenset()  # and its pages in docs_dir
+        self._folded: dict[str, list[str]] = {}  # a page's HTML blocks while Markdown converts it
         self.preview_broken = False  # the preview shows older pages because the content has errors
         self.previewed = False  # a live preview has been built once
 
@@ -235,6 +241,10 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self._handed = None
         self.last = None
         self._search = []
+        self._index = None
+        self._site_files = {}
+        self._generated = frozenset()
+        self._folded = {}
         self.cache = None
         self.preview_broken = self.previewed = False
 
@@ -271,6 +281,11 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
             source = Path(f.src_uri).name == "branch.yml" or _under(f.abs_src_path, hidden)
             if (inside and source) or (not inside and f.src_uri.startswith(_THEME_SEARCH)):
                 files.remove(f)
+        # Written by MkDocs from memory: no copy in docs_dir to write, and then to copy.
+        for src, data in self._site_files.items():
+            if (earlier := files.get_file_from_path(src)) is not None:
+                files.remove(earlier)
+            files.append(File.generated(config, src, content=data))
         return files
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -278,8 +293,18 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         if result is None:
             result = self._generate()
         self.last = result
-        if result.catalog is not None:  # content errors: the last good index stays
+        if result.catalog is not None:  # content errors: the last good index and codes stay
             self._search = result.search
+            self._site_files = result.site_files
+            self._generated = result.generated
+        # Pagefind needs the branches' text, not the pages: it indexes while MkDocs renders.
+        # A preview's first build indexes; its rebuilds keep that index (see start_index).
+        assert self.settings is not None
+        stale_ok = self.serving and self.previewed
+        try:
+            self._index = start_index(self._search, self.settings.cache_dir, stale_ok=stale_ok)
+        except OSError as exc:
+            raise PluginError(f"搜索索引没有生成（Pagefind 出错：{exc}）") from None
 
     def _generate(self) -> Result:
         assert self.settings is not None
@@ -302,12 +327,21 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
             raise PluginError(f"showcase：发现 {errors} 个错误，站点未生成")
         return result
 
+    @event_priority(-100)  # last: other plugins see the page's Markdown as written
     def on_page_markdown(self, markdown: str, *, page, config: MkDocsConfig, files) -> str:
         # The lightbox's script and styles (render-blocking, in <head>) only where a page has a
         # lightbox: every other page shows its first screen one round trip sooner on a phone.
         if 'class="glightbox"' not in markdown:
             page.meta.setdefault("glightbox", False)
+        if page.file.src_uri not in self._generated:
+            return markdown
+        markdown, self._folded[page.file.src_uri] = fold(markdown)
         return markdown
+
+    @event_priority(100)  # first: other plugins see the page's HTML whole
+    def on_page_content(self, html: str, *, page, config: MkDocsConfig, files) -> str:
+        blocks = self._folded.pop(page.file.src_uri, None)
+        return html if blocks is None else unfold(html, blocks)
 
     def on_nav(self, nav, *, config: MkDocsConfig, files):
         pages = sum(1 for f in files.documentation_pages())
@@ -326,11 +360,9 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         timer = self.last.timed("search") if self.last is not None else nullcontext()
         try:
             with timer:
-                # A preview's first build indexes; its rebuilds keep that index (see write_index).
-                stale_ok = self.serving and self.previewed
-                write_index(
-                    self._search, Path(config.site_dir), self.settings.cache_dir, stale_ok=stale_ok
-                )
+                index, self._index = self._index, None
+                if index is not None:
+                    index.publish(Path(config.site_dir))
         except (SearchIndexError, OSError) as exc:
             raise PluginError(f"搜索索引没有生成（Pagefind 出错：{exc}）") from None
         if self.settings.editor_backend and not self.serving:

@@ -88,3 +88,34 @@ def start_serve(root: Path, log: Path, *args: str) -> tuple[subprocess.Popen, in
             env=env,
         )
     return proc, port
+
+
+def fold_mismatches(root: Path) -> tuple[int, list[str]]:
+    """How many generated pages of the built project ``root`` were compared, and those whose
+    HTML or table of contents differ when their HTML blocks are folded
+    (``generator.site.htmlblocks``) from what Python-Markdown, configured by the project's
+    mkdocs.yml, makes of the page as written."""
+    import json
+
+    import markdown
+    from mkdocs.config import load_config
+    from mkdocs.utils.meta import get_data
+
+    from generator.site.htmlblocks import fold, unfold
+    from generator.site.output import MANIFEST
+
+    config = load_config(str(root / "mkdocs.yml"))
+    md = markdown.Markdown(
+        extensions=config.markdown_extensions, extension_configs=config.mdx_configs
+    )
+    docs = Path(config.docs_dir)
+    pages = [p for p in json.loads((docs / MANIFEST).read_text("utf-8")) if p.endswith(".md")]
+    wrong = []
+    for rel in pages:
+        text, _ = get_data((docs / rel).read_text("utf-8"))
+        whole = md.reset().convert(text), md.toc_tokens
+        folded, blocks = fold(text)
+        assert blocks, f"{rel}: nothing folded"
+        if (unfold(md.reset().convert(folded), blocks), md.toc_tokens) != whole:
+            wrong.append(rel)
+    return len(pages), wrong

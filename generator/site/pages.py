@@ -52,13 +52,11 @@ def render_pages(
     catalog: Catalog,
     images: Images,
     settings: Settings,
-    qr_codes: Mapping[str, bytes],
     memo: dict[str, tuple[str, bytes]] | None = None,
 ) -> dict[str, bytes]:
-    """Every generated file of docs_dir (pages and QR codes) as ``{relative path: bytes}``.
+    """Every generated page of docs_dir as ``{relative path: bytes}``.
 
-    ``qr_codes`` holds each branch's QR code SVG by slug (none without a site_url); each is
-    published beside its page. ``memo`` keeps branch pages by the hash of their context
+    ``memo`` keeps branch pages by the hash of their context
     (``BranchPage``: everything the template can read), so an unchanged page is not rendered
     again.
     """
@@ -94,8 +92,6 @@ def render_pages(
                 memo[src] = (keys[b.slug], made[b.slug])
         else:
             out[src] = memo[src][1]  # type: ignore[index]
-        if b.slug in qr_codes:
-            out[f"branches/{b.slug}/qr.svg"] = qr_codes[b.slug]
 
     for kind, groups, title in (
         ("towns", catalog.towns, "乡镇（街道）"),
@@ -290,7 +286,14 @@ def _links(src: str, settings: Settings | PageSettings) -> dict[str, Callable]:
         "branch_link": lambda b: url(f"branches/{b.slug}.md"),
         "group_link": lambda kind, g: url(f"{kind}/{g.slug}.md"),
         "full_url": lambda b: branch_url(settings, b),
+        "qr_link": lambda b: url(qr_path(b.slug)),
     }
+
+
+def qr_path(slug: str) -> str:
+    """Where a branch's QR code is published, beside its page (in the site, not in docs_dir:
+    MkDocs writes it from memory)."""
+    return f"branches/{slug}/qr.svg"
 
 
 @functools.lru_cache(maxsize=65536)

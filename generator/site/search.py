@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import parallel
 from ..content.model import Branch
 from .text import plain
 
@@ -156,44 +157,75 @@ def records(
 def write_index(
     recs: list[Record], site_dir: Path, cache_dir: Path, *, stale_ok: bool = False
 ) -> Path | None:
-    """Write the Pagefind index of ``recs`` to ``site_dir/pagefind``; returns that folder, or
-    None when there is nothing to index (no branches yet: Pagefind refuses an empty site).
+    """Write the Pagefind index of ``recs`` to ``site_dir/pagefind`` and return that folder
+    (None when there is nothing to index); ``start_index`` then ``publish``, in one step."""
+    return start_index(recs, cache_dir, stale_ok=stale_ok).publish(site_dir)
 
-    Indexing thousands of branches takes Pagefind seconds, so the output is kept in
-    ``cache_dir`` under a hash of the records and copied when nothing changed (a rebuild after
-    editing a photo). ``stale_ok``: an earlier index will do (a live preview, where a save
-    must not wait for the whole county to be indexed again). Raises ``SearchIndexError`` when
-    Pagefind fails."""
+
+def start_index(recs: list[Record], cache_dir: Path, *, stale_ok: bool = False) -> PendingIndex:
+    """Start indexing ``recs`` in the background, unless ``cache_dir`` has their index already.
+
+    Indexing thousands of branches takes Pagefind seconds, so a build starts it before MkDocs
+    renders the pages and publishes it after (it needs the branches' text, not the pages).
+    The output is kept in ``cache_dir`` under a hash of the records and copied when nothing
+    changed (a rebuild after editing a photo). ``stale_ok``: an earlier index will do (a live
+    preview, where a save must not wait for the whole county to be indexed again).
+    """
     if not recs:
-        return None
+        return PendingIndex(None)
     key = _key(recs)
     folder = cache_dir / "search"
     cached = folder / key
+    if cached.is_dir():
+        return PendingIndex(cached)
     earlier = [d for d in folder.iterdir() if not d.name.startswith(".")] if folder.is_dir() else []
-    if not cached.is_dir() and stale_ok and earlier:
-        cached = earlier[0]
-    elif not cached.is_dir():
-        pages, fresh = folder / ".pages", folder / ".fresh"
-        for f in (pages, fresh):
-            shutil.rmtree(f, ignore_errors=True)
-        for r in recs:
-            page = r.url.lstrip("/")  # the address from the site's root, also if written "/…"
-            path = pages / (page + "index.html" if page.endswith("/") else page)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(_page(r), encoding="utf-8")
+    if stale_ok and earlier:
+        return PendingIndex(earlier[0])
+    return PendingIndex(cached, parallel.in_background(_make_index, recs, cached))
+
+
+@dataclass
+class PendingIndex:
+    """An index in the cache, or on its way there (``wait`` returns when it is)."""
+
+    folder: Path | None  # None: nothing to index (no branches yet: Pagefind refuses an empty site)
+    wait: Callable[[], None] = lambda: None
+
+    def publish(self, site_dir: Path) -> Path | None:
+        """Wait for the index, then put it at ``site_dir/pagefind``; returns that folder.
+        Raises ``SearchIndexError`` when Pagefind failed."""
+        if self.folder is None:
+            return None
+        self.wait()
+        out = site_dir / "pagefind"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(self.folder, out, copy_function=_link_or_copy)
+        return out
+
+
+def _make_index(recs: list[Record], cached: Path) -> None:
+    """Pagefind's index of ``recs`` at ``cached`` (in a worker: the pairs, the pages, Pagefind);
+    the one other index kept in that folder is removed."""
+    folder = cached.parent
+    pages, fresh = folder / f".pages-{cached.name}", folder / f".fresh-{cached.name}"
+    for f in (pages, fresh):
+        shutil.rmtree(f, ignore_errors=True)
+    for r in recs:
+        page = r.url.lstrip("/")  # the address from the site's root, also if written "/…"
+        path = pages / (page + "index.html" if page.endswith("/") else page)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_page(r), encoding="utf-8")
+    try:
         _pagefind(pages, fresh)
-        shutil.rmtree(pages)
-        for f in fresh.iterdir():
-            if _UNUSED.match(f.name):
-                f.unlink()
-        for old in folder.iterdir():
-            if old != fresh:
-                shutil.rmtree(old, ignore_errors=True)
-        fresh.rename(cached)
-    out = site_dir / "pagefind"
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.copytree(cached, out, copy_function=_link_or_copy)
-    return out
+    finally:
+        shutil.rmtree(pages, ignore_errors=True)
+    for f in fresh.iterdir():
+        if _UNUSED.match(f.name):
+            f.unlink()
+    for old in folder.iterdir():
+        if old != fresh:
+            shutil.rmtree(old, ignore_errors=True)
+    fresh.rename(cached)
 
 
 class SearchIndexError(Exception):
