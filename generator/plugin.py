@@ -285,7 +285,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         for src, data in self._site_files.items():
             if (earlier := files.get_file_from_path(src)) is not None:
                 files.remove(earlier)
-            files.append(File.generated(config, src, content=data))
+            files.append(_SiteFile.generated(config, src, content=data))
         return files
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -394,6 +394,17 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
         mount(server, self.settings)  # the browser editor at /admin/, saving into branches/
         return server
+
+
+class _SiteFile(File):
+    """A file the site gets from memory. MkDocs counts such a file as changed in every rebuild
+    of a live preview (--dirty) and writes it again: a thousand QR codes a save."""
+
+    def is_modified(self) -> bool:
+        try:
+            return Path(self.abs_dest_path).read_bytes() != self.content_bytes
+        except OSError:
+            return True
 
 
 _THEME_SEARCH = ("assets/javascripts/lunr/", "assets/javascripts/workers/search")

@@ -359,3 +359,28 @@ def test_folded_html_blocks_convert_to_the_same_pages(example_root: Path) -> Non
     every generated page of the example gives the same HTML and contents as written."""
     count, wrong = fold_mismatches(example_root)
     assert count >= 20 and wrong == [], wrong
+
+
+def test_a_preview_rebuild_writes_only_changed_qr_codes(tmp_path: Path) -> None:
+    """QR codes reach the site from memory; a live preview's rebuild (MkDocs' --dirty) rewrites
+    only those whose bytes changed, not all of them on every save."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+
+    config = load_config(str(REPO / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    config.plugins.on_startup(command="serve", dirty=True)
+    config = config.plugins.on_config(config)
+    plugin = config.plugins["showcase"]
+
+    def publish(svg: bytes) -> Path:
+        plugin._site_files = {"branches/a/qr.svg": svg}  # what on_pre_build keeps of a result
+        (qr,) = config.plugins.on_files(Files([]), config=config)
+        qr.copy_file(dirty=True)
+        return Path(qr.abs_dest_path)
+
+    written = publish(b"<svg>a</svg>")
+    assert written.read_bytes() == b"<svg>a</svg>"
+    before = written.stat().st_mtime_ns
+    time.sleep(0.01)  # a rewrite would show in the modification time
+    assert publish(b"<svg>a</svg>").stat().st_mtime_ns == before
+    assert publish(b"<svg>b</svg>").read_bytes() == b"<svg>b</svg>"
