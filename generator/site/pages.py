@@ -61,7 +61,6 @@ def render_pages(
     again.
     """
     r = _Renderer(catalog, images, settings)
-    out: dict[str, str | bytes] = {"index.md": r.page("home.md.j2", "index.md")}
     pages = {b.slug: branch_page(b, catalog, images, settings) for b in catalog.branches}
     keys = {slug: page.key() for slug, page in pages.items()} if memo is not None else {}
 
@@ -70,20 +69,25 @@ def render_pages(
         return cached is None or cached[0] != keys[b.slug]
 
     todo = [b for b in catalog.branches if fresh(b)]
+    listings = _listing_pages(catalog)
 
     def render(i: int) -> bytes:
-        return r.branch(pages[todo[i].slug]).encode("utf-8")
+        if i < len(todo):
+            return r.branch(pages[todo[i].slug]).encode("utf-8")
+        src, template, context = listings[i - len(todo)]
+        return r.page(template, src, **context).encode("utf-8")
 
-    # Rendering is pure per branch: many new or changed pages are spread over the cores.
-    progress = Progress("生成页面", len(todo), settings.progress)
+    # Rendering is pure per page: many new or changed pages are spread over the cores.
+    progress = Progress("生成页面", len(todo) + len(listings), settings.progress)
     rendered = parallel.process_map(
         render,
-        range(len(todo)),
+        range(len(todo) + len(listings)),
         workers=settings.workers,
         min_items=parallel.MIN_ITEMS,
         on_done=progress.advance,
     )
-    made = {b.slug: page for b, page in zip(todo, rendered, strict=True)}
+    made = {b.slug: page for b, page in zip(todo, rendered[: len(todo)], strict=True)}
+    out = {"index.md": rendered[len(todo)]}
     for b in catalog.branches:
         src = f"branches/{b.slug}.md"
         if b.slug in made:
@@ -92,22 +96,26 @@ def render_pages(
                 memo[src] = (keys[b.slug], made[b.slug])
         else:
             out[src] = memo[src][1]  # type: ignore[index]
+    out.update(zip((src for src, _, _ in listings), rendered[len(todo) :], strict=True))
+    return out
 
+
+def _listing_pages(catalog: Catalog) -> list[tuple[str, str, dict]]:
+    """Every page that lists branches, as (docs path, template, context), the home page first."""
+    pages: list[tuple[str, str, dict]] = [("index.md", "home.md.j2", {})]
     for kind, groups, title in (
         ("towns", catalog.towns, "乡镇（街道）"),
         ("fields", catalog.fields, "领域"),
     ):
-        out[f"{kind}/index.md"] = r.page(
-            "groups.md.j2", f"{kind}/index.md", kind=kind, groups=groups, title=title
-        )
-        for g in groups:
-            out[f"{kind}/{g.slug}.md"] = r.page(
-                "group.md.j2", f"{kind}/{g.slug}.md", kind=kind, group=g, title=title
-            )
-    out["tags/index.md"] = r.page("tags.md.j2", "tags/index.md")
-    out["demonstration/index.md"] = r.page("demonstration.md.j2", "demonstration/index.md")
-    out["honours/index.md"] = r.page("honours.md.j2", "honours/index.md")
-    return {k: v.encode("utf-8") if isinstance(v, str) else v for k, v in out.items()}
+        context = {"kind": kind, "title": title}
+        pages.append((f"{kind}/index.md", "groups.md.j2", {**context, "groups": groups}))
+        pages += [(f"{kind}/{g.slug}.md", "group.md.j2", {**context, "group": g}) for g in groups]
+    pages += [
+        ("tags/index.md", "tags.md.j2", {}),
+        ("demonstration/index.md", "demonstration.md.j2", {}),
+        ("honours/index.md", "honours.md.j2", {}),
+    ]
+    return pages
 
 
 # --- the branch page's context: exactly what branch.md.j2 can read ------------------------------

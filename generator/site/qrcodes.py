@@ -1,9 +1,10 @@
 """QR codes: one SVG per branch page URL, encoded by zxing-cpp, memoised in the build cache.
 
-zxing-cpp (C++) encodes a code, mask search included, in well under a millisecond, so a first
-build of a thousand branches makes them all in this process, without a pool. The SVG is drawn
-here from zxing-cpp's module matrix, so it carries what a page needs: a viewBox (it scales to
-any size), a <title> (its accessible name), dark modules in #1a1a1a and a two-module quiet zone.
+zxing-cpp (C++) encodes a code, mask search included, in well under a millisecond; drawing it
+takes as long again, so a first build of a thousand branches spreads them over the cores. The
+SVG is drawn here from zxing-cpp's module matrix, so it carries what a page needs: a viewBox (it
+scales to any size), a <title> (its accessible name), dark modules in #1a1a1a and a two-module
+quiet zone.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import TypeVar
 from xml.sax.saxutils import escape
 
 import zxingcpp
+
+from ..parallel import MIN_ITEMS, process_map
 
 _VERSION = "2"  # bump when the drawing below changes
 DARK = "#1a1a1a"
@@ -59,14 +62,15 @@ def qr_codes(
     pickle's few megabytes.
     """
     memo = {} if memo is None else memo
-    out: dict[K, bytes] = {}
-    for key, item in items.items():
-        name = _name(item)
-        data = memo.get(name)
-        if data is None:
-            memo[name] = data = qr_svg(*item)
-        out[key] = data
-    return out
+    names = {key: _name(item) for key, item in items.items()}
+    missing = {names[key]: item for key, item in items.items() if names[key] not in memo}
+    made = process_map(_svg, list(missing.values()), min_items=MIN_ITEMS)
+    memo.update(zip(missing, made, strict=True))
+    return {key: memo[name] for key, name in names.items()}
+
+
+def _svg(item: tuple[str, str]) -> bytes:
+    return qr_svg(*item)
 
 
 def _name(item: tuple[str, str]) -> str:
