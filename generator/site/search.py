@@ -5,7 +5,8 @@ query must be cut the same way. jieba at build time and ``Intl.Segmenter`` in a 
 agree (集体经济 is one word to one and two to the other, 网格 disappears inside 网格员), and a
 dictionary kept in step on both sides would have to ship to every phone. Pairs need no
 dictionary: 集体经济 is indexed as 集体 体经 经济 (each pair written in ASCII, see ``pairs``), and
-a query is searched as the exact phrase of its own pairs. A branch is found exactly when its text contains the query, whatever the words.
+a query is searched as the exact phrase of its own pairs. A branch is found exactly when its text
+contains the query, whatever the words.
 
 The same encoding is written in ``overrides/assets/showcase/search.js`` (``pairs``), which also
 turns a record back into text for the snippet (``unpair``); a test holds the two sides together.
