@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -18,6 +19,24 @@ from generator.site.pages import GENERATED
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
+# Screenshots of the browser tests (git-ignored).
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+# The two screens every page is looked at on.
+PHONE = {
+    "viewport": {"width": 375, "height": 812},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+# Skipped where Debian's chromium is missing, except in CI (SHOWCASE_REQUIRE_BROWSER), where a
+# missing browser fails instead.
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("SHOWCASE_REQUIRE_BROWSER"),
+    reason="needs Debian chromium at /usr/bin/chromium "
+    "(apt-get install chromium); Playwright's own browsers are not used",
+)
+BROWSER_TEST = [pytest.mark.browser, NEEDS_CHROMIUM]  # a module's pytestmark
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -8,7 +8,6 @@ Screenshots go to ``tests/artifacts/`` (git-ignored).
 from __future__ import annotations
 
 import io
-import os
 import random
 import re
 import shutil
@@ -18,27 +17,11 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 import yaml
-from conftest import CHROMIUM
+from conftest import ARTIFACTS, BROWSER_TEST, DESKTOP, PHONE
 
-PHONE = {
-    "viewport": {"width": 375, "height": 812},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 SITE_URL = "https://showcase.example.org/"  # mkdocs.yml site_url: what the QR codes encode
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
-pytestmark = [
-    pytest.mark.browser,
-    # CI sets SHOWCASE_REQUIRE_BROWSER: there a missing browser fails instead of skipping.
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("SHOWCASE_REQUIRE_BROWSER"),
-        reason="needs Debian chromium at /usr/bin/chromium "
-        "(apt-get install chromium); Playwright's own browsers are not used",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect

@@ -9,7 +9,6 @@ to the updated preview is printed.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import shutil
 import subprocess
@@ -18,17 +17,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CHROMIUM, REPO, copy_project, serve_folder
+from conftest import ARTIFACTS, BROWSER_TEST, DESKTOP, PHONE, REPO, copy_project, serve_folder
 from editor_helpers import jpeg, request, serve, wait_until
-from test_browser import ARTIFACTS, DESKTOP, PHONE
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("SHOWCASE_REQUIRE_BROWSER"),
-        reason="needs Debian chromium at /usr/bin/chromium",
-    ),
-]
+pytestmark = BROWSER_TEST
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 expect.set_options(timeout=20_000)  # the preview server also rebuilds after every save

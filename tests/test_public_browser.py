@@ -14,7 +14,6 @@ import hashlib
 import http.server
 import io
 import json
-import os
 import re
 import shutil
 import threading
@@ -25,29 +24,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
-from conftest import CHROMIUM, REPO, copy_project
+from conftest import ARTIFACTS, BROWSER_TEST, DESKTOP, PHONE, REPO, copy_project
 
 from generator.cli import main as showcase
 from generator.content.schema import walk
 from generator.plugin import ShowcaseConfig
 
-PHONE = {
-    "viewport": {"width": 375, "height": 812},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 ELDER_KEY = "showcase.elder"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("SHOWCASE_REQUIRE_BROWSER"),
-        reason="needs Debian chromium at /usr/bin/chromium",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
-from conftest import CHROMIUM, copy_project
+from conftest import NEEDS_CHROMIUM, copy_project
 from helpers import draw_photo, fold_mismatches, write_branch
 
 from generator.cli import main as showcase
@@ -334,10 +334,7 @@ def test_names_are_escaped_on_every_listing(evil_root: Path) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(
-    not CHROMIUM.exists() and not os.environ.get("SHOWCASE_REQUIRE_BROWSER"),
-    reason="needs Debian chromium at /usr/bin/chromium",
-)
+@NEEDS_CHROMIUM
 def test_search_shows_content_as_text(evil_root: Path, browser) -> None:
     """Searching the evil branch in a real browser: its markup shows as text in the results and
     on the page opened from them (marked words included), and nothing in it runs."""

@@ -6,9 +6,9 @@ cleaned already (``text.py``). Python-Markdown would still run each block throug
 So each run of blocks goes in as one placeholder paragraph and comes back after conversion.
 The headings stay Markdown, so the table of contents and the anchors are Python-Markdown's own.
 
-``unfold(convert(fold(md)))`` is byte for byte ``convert(md)`` for the pages the generator writes
-(tests hold every generated page of the example and of branches full of markup to that); hand-written
-pages are never folded.
+``unfold(convert(fold(md)))`` is byte for byte ``convert(md)`` for the pages the generator
+writes (tests hold every generated page of the example and of branches full of markup to that);
+hand-written pages are never folded.
 """
 
 from __future__ import annotations
