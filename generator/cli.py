@@ -223,7 +223,9 @@ def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path)
                 build(cfg)
         except MkDocsException as exc:
             shutil.rmtree(staging, ignore_errors=True)
-            raise _Fail(f"MkDocs 构建失败：{exc}；site/ 保持原样") from None
+            # A plugin's error has been logged (in Chinese); MkDocs' own words only say it stopped.
+            said = "（原因见上一行）" if str(exc).startswith("Aborted with") else f"：{exc}"
+            raise _Fail(f"MkDocs 构建失败{said}；site/ 保持原样") from None
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

@@ -15,6 +15,8 @@ import random
 import re
 import shutil
 import struct
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -526,3 +528,26 @@ def test_options_of_the_earlier_search_still_build_and_say_they_can_go(tmp_path:
         n = next(i for i, line in enumerate(lines, 1) if line.strip().startswith(key + ":"))
         assert f"mkdocs.yml:{n}: {key}: （警告）已不再需要" in err, err
     assert (root / "site/pagefind/pagefind-entry.json").is_file()
+
+
+def test_a_search_index_that_cannot_be_made_stops_the_build(tmp_path: Path) -> None:
+    """Pagefind failing (here: its binary replaced by one that fails) while MkDocs renders: the
+    build says so in Chinese, with no traceback, exits 1, and the previous site stays."""
+    root = copy_project(tmp_path / "p")
+    assert showcase(["build", "--root", str(root)]) == 0
+    before = (root / "site/index.html").read_bytes()
+    shutil.rmtree(root / ".cache/showcase/search")  # so that the index must be made again
+    env = {**os.environ, "PAGEFIND_BINARY_PATH": "/bin/false", "NO_MKDOCS_2_WARNING": "1"}
+    run = subprocess.run(
+        [sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "错误：搜索索引没有生成（Pagefind 出错：退出码 1）" in run.stderr, run.stderr
+    assert "错误：MkDocs 构建失败（原因见上一行）；site/ 保持原样" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr and "Aborted" not in run.stderr, run.stderr
+    assert (root / "site/index.html").read_bytes() == before
+    assert not list(root.glob(".site.building-*")), "the half-built site is removed"
