@@ -47,7 +47,6 @@ class BuildCache:
         self.pages: dict[str, tuple[str, bytes]] = _Memo()  # page path -> (key, bytes)
         self.spellings: dict[str, str] = _Memo()  # pinyin of names (catalog order and slugs)
         self.qr: dict[str, bytes] = _Memo()  # QR code SVGs by a hash of (url, title)
-        self.search: dict[str, tuple[str, str]] = _Memo()  # slug -> (key, text search finds)
 
     @classmethod
     def open(cls, path: Path) -> BuildCache:
@@ -60,13 +59,12 @@ class BuildCache:
                 cache.pages = _Memo(data["pages"])
                 cache.spellings = _Memo(data["spellings"])
                 cache.qr = _Memo(data["qr"])
-                cache.search = _Memo(data["search"])
         except Exception:  # missing, truncated or foreign: start afresh
             pass
         return cache
 
     def save(self) -> None:
-        memos = (self.branches, self.pages, self.spellings, self.qr, self.search)
+        memos = (self.branches, self.pages, self.spellings, self.qr)
         if self.path is None or not any(m.changed for m in memos):
             return
         data = {
@@ -75,7 +73,6 @@ class BuildCache:
             "pages": dict(self.pages),
             "spellings": dict(self.spellings),
             "qr": dict(self.qr),
-            "search": dict(self.search),
         }
         atomic_write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         for m in memos:

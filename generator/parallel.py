@@ -13,6 +13,7 @@ so only an item that really kills its worker is given to ``on_crash``.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import multiprocessing.context
 import os
@@ -32,6 +33,7 @@ R = TypeVar("R")
 MIN_ITEMS = 200
 
 _job: Callable[[Any], Any] | None = None  # what forked workers run, inherited from the parent
+_background: Callable[[], Any] | None = None  # what a forked background worker runs
 
 
 def process_map(
@@ -74,13 +76,23 @@ def process_map(
 def in_background(func: Callable[..., R], *args: Any) -> Callable[[], R]:
     """Start ``func(*args)`` in a worker process now; returns a function that waits for its
     value (or raises its exception). Where no worker can start, the call is made when the value
-    is asked for. ``func`` must be a module-level function and ``args`` must pickle."""
+    is asked for. A forked worker inherits ``args``; a fork server's needs them pickled, and
+    ``func`` at module level."""
+    global _background
     ctx = worker_context(func)
     if ctx is None:
         return lambda: func(*args)
     try:
         pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
-        future = pool.submit(func, *args)
+        if ctx.get_start_method() == "fork":
+            # The worker is forked inside submit: it finds the call here, nothing is pickled.
+            _background = functools.partial(func, *args)
+            try:
+                future = pool.submit(_run_background)
+            finally:
+                _background = None
+        else:
+            future = pool.submit(func, *args)
     except (BrokenProcessPool, OSError):
         return lambda: func(*args)
 
@@ -93,6 +105,11 @@ def in_background(func: Callable[..., R], *args: Any) -> Callable[[], R]:
             pool.shutdown()
 
     return result
+
+
+def _run_background() -> Any:
+    assert _background is not None
+    return _background()
 
 
 def fork_is_safe() -> bool:

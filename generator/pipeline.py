@@ -24,7 +24,6 @@ from .site.output import WriteReport, check_ownership, write_outputs
 from .site.pages import GENERATED, MEDIA_DIR, branch_url, page_url, qr_path, render_pages
 from .site.public import site_problems
 from .site.qrcodes import qr_codes
-from .site.search import Record, records
 from .site.share import publish_share_images
 
 
@@ -34,7 +33,8 @@ class Result:
     branches: list[Branch] = field(default_factory=list)
     catalog: Catalog | None = None
     pages: WriteReport | None = None
-    search: list[Record] = field(default_factory=list)  # what the search index holds
+    # What the search index holds: each branch with its page's address (indexed by the plugin).
+    search: list[tuple[Branch, str]] = field(default_factory=list)
     # Files the site publishes from memory (QR codes): MkDocs writes them; docs_dir never has them.
     site_files: dict[str, bytes] = field(default_factory=dict)
     generated: frozenset[str] = frozenset()  # the Markdown pages written into docs_dir
@@ -109,13 +109,8 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
     with result.timed("pages"):
         files = render_pages(catalog, images, settings, memo=cache.pages)
         result.generated = frozenset(files)
-    with result.timed("search"):
-        directory = settings.use_directory_urls
-        result.search = records(
-            catalog.branches,
-            lambda b: page_url(f"branches/{b.slug}.md", directory),
-            memo=cache.search,
-        )
+    directory = settings.use_directory_urls
+    result.search = [(b, page_url(f"branches/{b.slug}.md", directory)) for b in catalog.branches]
     with result.timed("write"):
         result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
     result.problems = sort_problems(result.problems)

@@ -25,12 +25,13 @@ from .config import (
     Settings,
     SiteInfo,
 )
+from .content.model import Branch
 from .photos import PhotoSettings
 from .pipeline import Result, generate
 from .progress import Progress
 from .site.htmlblocks import fold, unfold
 from .site.public import defer_lightbox, source_folders, theme_context
-from .site.search import PendingIndex, Record, SearchIndexError, start_index
+from .site.search import PendingIndex, SearchIndexError, start_index
 
 log = logging.getLogger("mkdocs.plugins.showcase")
 # News for someone watching a live preview (shown by ``showcase serve`` like MkDocs' own INFO).
@@ -222,7 +223,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.cache: BuildCache | None = None
         self.progress: Progress | None = None
         self._handed: Result | None = None
-        self._search: list[Record] = []  # the last good content's search records
+        self._search: list[tuple[Branch, str]] = []  # the last good branches, with their pages
         self._index: PendingIndex | None = None  # their index, started before MkDocs' pages
         self._site_files: dict[str, bytes] = {}  # the last good content's QR codes
         self._generated: frozenset[str] = frozenset()  # and its pages in docs_dir

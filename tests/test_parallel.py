@@ -65,3 +65,24 @@ def test_parallel_load_and_pages_match_serial(
     # Parsing (a partial of branches.load_one) and rendering (a closure in pages) both forked.
     assert {"generator.content.branches", "generator.site.pages"} <= set(used), used
     assert forked == serial and len(serial) > 14
+
+
+def _pid_and(make) -> tuple[int, object]:
+    import os
+
+    return os.getpid(), make()
+
+
+def _fails(message: str) -> None:
+    raise ValueError(message)
+
+
+def test_in_background_runs_in_another_process_and_passes_errors_back() -> None:
+    import os
+
+    unpicklable = lambda: "fine"  # noqa: E731 - a forked worker inherits it, nothing is pickled
+    pid, value = parallel.in_background(_pid_and, unpicklable)()
+    assert pid != os.getpid() and value == "fine"
+    with pytest.raises(ValueError, match="Pagefind said no"):
+        parallel.in_background(_fails, "Pagefind said no")()
+    assert parallel._background is None, "nothing of the call is kept for a later fork"

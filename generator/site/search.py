@@ -131,77 +131,81 @@ class _Codes(dict):
 _CODES = _Codes()
 
 
-def records(
-    branches: list[Branch], url_of: Callable[[Branch], str], memo: dict | None = None
-) -> list[Record]:
-    """One record a branch, in the order given; ``url_of(branch)`` is its address from the root.
+def records(pages: list[tuple[Branch, str]]) -> list[Record]:
+    """One record for each ``(branch, its page's address from the site's root)``, in order."""
+    return [
+        Record(url, b.brand.name, f"{b.display_name} · {b.town}", branch_text(b))
+        for b, url in pages
+    ]
 
-    ``memo`` (slug → (key, text), kept in the build cache) spares an unchanged branch its text:
-    plain text is Markdown rendered and cleaned, ~0.5 ms a field."""
-    out = []
-    for b in branches:
-        key = hashlib.sha1(repr(b).encode()).hexdigest()
-        known = memo.get(b.slug) if memo is not None else None
-        if known is not None and known[0] == key:
-            text = known[1]
-        else:
-            text = branch_text(b)
-            if memo is not None:
-                memo[b.slug] = (key, text)
-        out.append(Record(url_of(b), b.brand.name, f"{b.display_name} · {b.town}", text))
-    if memo is not None:
-        for gone in set(memo) - {b.slug for b in branches}:
-            del memo[gone]
-    return out
+
+def start_index(
+    pages: list[tuple[Branch, str]], cache_dir: Path, *, stale_ok: bool = False
+) -> PendingIndex:
+    """Start indexing the branches of ``pages`` (each with its page's address) in a worker.
+
+    A build starts it before MkDocs renders the pages and publishes it after: the index needs
+    the branches' text, not the pages, and a thousand branches take ~0.5 s of text and 3-4 s
+    of Pagefind, which then run on a core MkDocs (one process) leaves free. The index is kept
+    in ``cache_dir`` under a hash of the records and copied when nothing changed (a rebuild
+    after editing a photo). ``stale_ok``: an earlier index will do (a live preview, where a
+    save must not wait for the whole county to be indexed again).
+    """
+    folder = cache_dir / "search"
+    if not pages:
+        return PendingIndex(lambda: None)
+    if stale_ok and (earlier := _indexes(folder)):
+        return PendingIndex(lambda: earlier[0])
+    return PendingIndex(parallel.in_background(_index_pages, pages, folder))
 
 
 def write_index(
     recs: list[Record], site_dir: Path, cache_dir: Path, *, stale_ok: bool = False
 ) -> Path | None:
-    """Write the Pagefind index of ``recs`` to ``site_dir/pagefind`` and return that folder
-    (None when there is nothing to index); ``start_index`` then ``publish``, in one step."""
-    return start_index(recs, cache_dir, stale_ok=stale_ok).publish(site_dir)
-
-
-def start_index(recs: list[Record], cache_dir: Path, *, stale_ok: bool = False) -> PendingIndex:
-    """Start indexing ``recs`` in the background, unless ``cache_dir`` has their index already.
-
-    Indexing thousands of branches takes Pagefind seconds, so a build starts it before MkDocs
-    renders the pages and publishes it after (it needs the branches' text, not the pages).
-    The output is kept in ``cache_dir`` under a hash of the records and copied when nothing
-    changed (a rebuild after editing a photo). ``stale_ok``: an earlier index will do (a live
-    preview, where a save must not wait for the whole county to be indexed again).
-    """
-    if not recs:
-        return PendingIndex(None)
-    key = _key(recs)
+    """The index of ``recs`` at ``site_dir/pagefind``, made here (or taken from the cache):
+    that folder, or None when there is nothing to index."""
     folder = cache_dir / "search"
-    cached = folder / key
-    if cached.is_dir():
-        return PendingIndex(cached)
-    earlier = [d for d in folder.iterdir() if not d.name.startswith(".")] if folder.is_dir() else []
-    if stale_ok and earlier:
-        return PendingIndex(earlier[0])
-    return PendingIndex(cached, parallel.in_background(_make_index, recs, cached))
+    if stale_ok and (earlier := _indexes(folder)):
+        return PendingIndex(lambda: earlier[0]).publish(site_dir)
+    return PendingIndex(lambda: _index(recs, folder) if recs else None).publish(site_dir)
 
 
 @dataclass
 class PendingIndex:
-    """An index in the cache, or on its way there (``wait`` returns when it is)."""
+    """An index on its way to the cache: ``made()`` waits for it and returns its folder (None:
+    nothing to index, no branches yet; Pagefind refuses an empty site)."""
 
-    folder: Path | None  # None: nothing to index (no branches yet: Pagefind refuses an empty site)
-    wait: Callable[[], None] = lambda: None
+    made: Callable[[], Path | None]
 
     def publish(self, site_dir: Path) -> Path | None:
         """Wait for the index, then put it at ``site_dir/pagefind``; returns that folder.
         Raises ``SearchIndexError`` when Pagefind failed."""
-        if self.folder is None:
+        folder = self.made()
+        if folder is None:
             return None
-        self.wait()
         out = site_dir / "pagefind"
         shutil.rmtree(out, ignore_errors=True)
-        shutil.copytree(self.folder, out, copy_function=_link_or_copy)
+        shutil.copytree(folder, out, copy_function=_link_or_copy)
         return out
+
+
+def _index_pages(pages: list[tuple[Branch, str]], folder: Path) -> Path:
+    return _index(records(pages), folder)
+
+
+def _index(recs: list[Record], folder: Path) -> Path:
+    """The folder in ``folder`` that holds the index of ``recs``: cached, or made now."""
+    cached = folder / _key(recs)
+    if not cached.is_dir():
+        _make_index(recs, cached)
+    return cached
+
+
+def _indexes(folder: Path) -> list[Path]:
+    """The indexes kept in ``folder`` (one, but for a moment while another is made)."""
+    if not folder.is_dir():
+        return []
+    return sorted(d for d in folder.iterdir() if not d.name.startswith("."))
 
 
 def _make_index(recs: list[Record], cached: Path) -> None:
