@@ -21,7 +21,15 @@ from .photos import PhotoFailure, PhotoResult, clean_stale, process_photos
 from .problems import Problem, Severity, has_errors, rel_path, sort_problems
 from .site.catalog import Catalog, build_catalog
 from .site.output import WriteReport, check_ownership, write_outputs
-from .site.pages import GENERATED, MEDIA_DIR, branch_url, page_url, qr_path, render_pages
+from .site.pages import (
+    GENERATED,
+    MEDIA_DIR,
+    branch_src,
+    branch_url,
+    page_url,
+    qr_path,
+    render_pages,
+)
 from .site.public import site_problems
 from .site.qrcodes import qr_codes
 from .site.share import publish_share_images
@@ -110,7 +118,7 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         files = render_pages(catalog, images, settings, memo=cache.pages)
         result.generated = frozenset(files)
     directory = settings.use_directory_urls
-    result.search = [(b, page_url(f"branches/{b.slug}.md", directory)) for b in catalog.branches]
+    result.search = [(b, page_url(branch_src(b.slug), directory)) for b in catalog.branches]
     with result.timed("write"):
         result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
     result.problems = sort_problems(result.problems)

@@ -65,7 +65,7 @@ def render_pages(
     keys = {slug: page.key() for slug, page in pages.items()} if memo is not None else {}
 
     def fresh(b: Branch) -> bool:
-        cached = memo.get(f"branches/{b.slug}.md") if memo is not None else None
+        cached = memo.get(branch_src(b.slug)) if memo is not None else None
         return cached is None or cached[0] != keys[b.slug]
 
     todo = [b for b in catalog.branches if fresh(b)]
@@ -87,9 +87,9 @@ def render_pages(
         on_done=progress.advance,
     )
     made = {b.slug: page for b, page in zip(todo, rendered[: len(todo)], strict=True)}
-    out = {"index.md": rendered[len(todo)]}
+    out: dict[str, bytes] = {}
     for b in catalog.branches:
-        src = f"branches/{b.slug}.md"
+        src = branch_src(b.slug)
         if b.slug in made:
             out[src] = made[b.slug]
             if memo is not None:
@@ -101,7 +101,7 @@ def render_pages(
 
 
 def _listing_pages(catalog: Catalog) -> list[tuple[str, str, dict]]:
-    """Every page that lists branches, as (docs path, template, context), the home page first."""
+    """Every page that lists branches, as (docs path, template, context)."""
     pages: list[tuple[str, str, dict]] = [("index.md", "home.md.j2", {})]
     for kind, groups, title in (
         ("towns", catalog.towns, "乡镇（街道）"),
@@ -201,7 +201,7 @@ class _BranchCatalogView:
 def branch_url(settings: Settings | PageSettings, branch: Branch) -> str:
     """The page's full public URL, as the QR code encodes it."""
     base = settings.site_url.rstrip("/") + "/"
-    return base + page_url(f"branches/{branch.slug}.md", settings.use_directory_urls)
+    return base + page_url(branch_src(branch.slug), settings.use_directory_urls)
 
 
 def page_url(src: str, directory_urls: bool) -> str:
@@ -272,7 +272,7 @@ class _Renderer:
             photo=lambda ref: images.get(ref.path) if ref else None,
             town_group=lambda _b: page.town,
             field_group=lambda _b: page.field,
-            **_links(f"branches/{page.branch.slug}.md", page.settings),
+            **_links(branch_src(page.branch.slug), page.settings),
         )
 
 
@@ -291,11 +291,16 @@ def _links(src: str, settings: Settings | PageSettings) -> dict[str, Callable]:
     return {
         "url": url,
         "media": lambda r: url(f"{MEDIA_DIR}/{r.name}"),
-        "branch_link": lambda b: url(f"branches/{b.slug}.md"),
+        "branch_link": lambda b: url(branch_src(b.slug)),
         "group_link": lambda kind, g: url(f"{kind}/{g.slug}.md"),
         "full_url": lambda b: branch_url(settings, b),
         "qr_link": lambda b: url(qr_path(b.slug)),
     }
+
+
+def branch_src(slug: str) -> str:
+    """A branch's page in docs_dir."""
+    return f"branches/{slug}.md"
 
 
 def qr_path(slug: str) -> str:

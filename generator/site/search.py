@@ -165,9 +165,11 @@ def write_index(
     """The index of ``recs`` at ``site_dir/pagefind``, made here (or taken from the cache):
     that folder, or None when there is nothing to index."""
     folder = cache_dir / "search"
+    if not recs:
+        return None
     if stale_ok and (earlier := _indexes(folder)):
         return PendingIndex(lambda: earlier[0]).publish(site_dir)
-    return PendingIndex(lambda: _index(recs, folder) if recs else None).publish(site_dir)
+    return PendingIndex(lambda: _index(recs, folder)).publish(site_dir)
 
 
 @dataclass
