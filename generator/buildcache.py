@@ -46,7 +46,6 @@ class BuildCache:
         self.branches: dict[str, tuple] = _Memo()  # folder name -> (key, branch, problems)
         self.pages: dict[str, tuple[str, bytes]] = _Memo()  # page path -> (key, bytes)
         self.spellings: dict[str, str] = _Memo()  # pinyin of names (catalog order and slugs)
-        self.qr: dict[str, bytes] = _Memo()  # QR code SVGs by a hash of (url, title)
 
     @classmethod
     def open(cls, path: Path) -> BuildCache:
@@ -58,13 +57,12 @@ class BuildCache:
                 cache.branches = _Memo(data["branches"])
                 cache.pages = _Memo(data["pages"])
                 cache.spellings = _Memo(data["spellings"])
-                cache.qr = _Memo(data["qr"])
         except Exception:  # missing, truncated or foreign: start afresh
             pass
         return cache
 
     def save(self) -> None:
-        memos = (self.branches, self.pages, self.spellings, self.qr)
+        memos = (self.branches, self.pages, self.spellings)
         if self.path is None or not any(m.changed for m in memos):
             return
         data = {
@@ -72,7 +70,6 @@ class BuildCache:
             "branches": dict(self.branches),
             "pages": dict(self.pages),
             "spellings": dict(self.spellings),
-            "qr": dict(self.qr),
         }
         atomic_write(self.path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
         for m in memos:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import __version__
 from .chinese_argparse import ChineseArgumentParser
-from .problems import Problem, rel_path
+from .problems import Problem, not_written, rel_path
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -192,7 +192,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     try:
         return _build(site_dir, trash, cfg, plugin, settings, args, root)
     finally:
-        emptying.join()  # nothing is deleted after the command has returned
+        emptying()  # nothing is deleted after the command has returned
 
 
 def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path) -> int:
@@ -204,7 +204,11 @@ def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path)
 
     startup = time.perf_counter() - args.started
     # Problems are found and reported before MkDocs starts: a broken branch never reaches it.
-    result = generate(settings)
+    # The pages are then made by a worker while MkDocs reads them (see site/pending.py).
+    try:
+        result = generate(settings, later=True)
+    except OSError as exc:
+        raise _Fail(f"{not_written(exc, root)}；site/ 保持原样") from None
     result.timings = {"startup": startup, **result.timings}
     _print_problems(result.problems)
     if not result.ok:
@@ -214,7 +218,7 @@ def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     cfg["site_dir"] = str(staging)
-    search_before = result.timings.get("search", 0.0)
+    before = sum(result.timings.values())
     with result.timed("mkdocs"):
         cfg.plugins.on_startup(command="build", dirty=False)
         plugin.use_result(result)
@@ -230,9 +234,11 @@ def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path)
             shutil.rmtree(staging, ignore_errors=True)
             raise
         finally:
+            if result.pending is not None:
+                result.pending.cancel()  # a worker still running means the build failed
             cfg.plugins.on_shutdown()
-    # The search index is written inside MkDocs' build (its last event): a stage of its own.
-    result.timings["mkdocs"] -= result.timings.get("search", 0.0) - search_before
+    # Waiting for the pages and the search index happens inside MkDocs' build: their own stages.
+    result.timings["mkdocs"] -= sum(result.timings.values()) - before - result.timings["mkdocs"]
     with result.timed("swap"):
         replace_site(staging, site_dir, trash)
     print(f"已生成站点：{len(result.branches)} 个支部 → {rel_path(site_dir, root)}/")
@@ -446,10 +452,10 @@ _STAGES = {
     "startup": "启动",  # imports and mkdocs.yml, until the generator starts
     "load": "读取校验",
     "photos": "照片",
-    "qr": "二维码",
     "pages": "页面",
     "write": "写入",
     "mkdocs": "MkDocs",
+    "qr": "二维码",
     "search": "搜索索引",
     "swap": "换上新站点",
 }

@@ -1,4 +1,5 @@
-"""Pure per-item work spread over the cores: the one process pool of the generator.
+"""Work in other processes: pure per-item work spread over the cores (``process_map``, the one
+process pool of the generator), and one call running beside the build (``Worker``).
 
 How workers start is decided in one place (``worker_context``): ``fork`` when that is safe — workers
 then inherit the parent's data instead of receiving it pickled, and a pool starts in ~20 ms —
@@ -8,11 +9,14 @@ run watcher and server threads) can deadlock the child, so it is never done then
 
 When a worker dies (killed for memory, a crash in a native decoder) the whole pool breaks with
 every item still in it. The lost items are run again one at a time, each in a pool of its own,
-so only an item that really kills its worker is given to ``on_crash``.
+so only an item that really kills its worker is given to ``on_crash``. A ``Worker`` that dies is
+run again here.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import multiprocessing
 import multiprocessing.context
@@ -33,7 +37,6 @@ R = TypeVar("R")
 MIN_ITEMS = 200
 
 _job: Callable[[Any], Any] | None = None  # what forked workers run, inherited from the parent
-_background: Callable[[], Any] | None = None  # what a forked background worker runs
 
 
 def process_map(
@@ -73,43 +76,137 @@ def process_map(
     return [results[i] for i in range(len(items))]
 
 
-def in_background(func: Callable[..., R], *args: Any) -> Callable[[], R]:
-    """Start ``func(*args)`` in a worker process now; returns a function that waits for its
-    value (or raises its exception). Where no worker can start, the call is made when the value
-    is asked for. A forked worker inherits ``args``; a fork server's needs them pickled, and
-    ``func`` at module level."""
-    global _background
-    ctx = worker_context(func)
-    if ctx is None:
-        return lambda: func(*args)
-    try:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
-        if ctx.get_start_method() == "fork":
-            # The worker is forked inside submit: it finds the call here, nothing is pickled.
-            _background = functools.partial(func, *args)
-            try:
-                future = pool.submit(_run_background)
-            finally:
-                _background = None
-        else:
-            future = pool.submit(func, *args)
-    except (BrokenProcessPool, OSError):
-        return lambda: func(*args)
+class Worker:
+    """``func(*args)`` running in a worker process of its own, started now.
 
-    def result() -> R:
+    Unlike a pool, it starts no thread here, so more workers can still be forked after it (the
+    pages and the search index each have one while MkDocs renders). A forked worker inherits
+    ``args``; a fork server's needs them pickled and ``func`` at module level; where neither can
+    start, the call is made here when its first news or its value is asked for.
+
+    The worker can hand its parent values as it goes (``tell``; read with ``news``) before its
+    result. ``nice``: how much lower the worker's CPU priority is than the parent's, for work
+    that must not slow the parent down (it only takes what the parent leaves of the cores).
+    """
+
+    def __init__(self, func: Callable[..., R], *args: Any, nice: int = 0) -> None:
+        self._call = functools.partial(func, *args)
+        self._queue: list[Any] = []  # news not yet read, of a call made here
+        self._done = False
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._conn: Any = None
+        self._proc: Any = None
+        ctx = worker_context(func)
+        if ctx is None:
+            return
         try:
-            return future.result()
-        except BrokenProcessPool:  # the worker died (memory, a signal): once more, here
-            return func(*args)
+            receive, send = ctx.Pipe(duplex=False)
+            _widen(send)
+            self._proc = ctx.Process(target=_work, args=(send, self._call, nice), daemon=False)
+            self._proc.start()
+            send.close()  # the worker holds the other end: its exit is this end's EOF
+            self._conn = receive
+        except (OSError, pickle.PicklingError, AttributeError, TypeError):
+            # No process, or a fork server's that could not be handed the call (a closure).
+            self._proc = self._conn = None
+
+    def news(self) -> Any:
+        """The next value the worker told, waiting for it; ``Worker.END`` when it has finished."""
+        while not self._queue:
+            if self._done:
+                return Worker.END
+            self._receive()
+        return self._queue.pop(0)
+
+    def result(self) -> Any:
+        """Wait for the call's value (or raise its exception); unread news is dropped."""
+        while not self._done:
+            self._receive()
+        self._queue.clear()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+    def close(self) -> None:
+        """Stop the worker if it still runs (a build that failed meanwhile)."""
+        if self._proc is not None and self._proc.is_alive():
+            self._proc.terminate()
+        self._finished()
+
+    END = object()
+
+    def _receive(self) -> None:
+        if self._conn is None:  # no worker: make the call here
+            self._run_here()
+            return
+        try:
+            kind, value = self._conn.recv()
+        except (EOFError, OSError):  # the worker died (memory, a signal): once more, here
+            self._finished()
+            self._run_here()
+            return
+        if kind == "news":
+            self._queue.append(value)
+            return
+        self._finished()
+        self._done = True
+        if kind == "error":
+            self._error = value
+        else:
+            self._value = value
+
+    def _run_here(self) -> None:
+        global _tell
+        _tell, told = self._queue.append, _tell
+        try:
+            self._value = self._call()
+        except Exception as exc:
+            self._error = exc
         finally:
-            pool.shutdown()
+            _tell = told
+            self._done = True
 
-    return result
+    def _finished(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._proc is not None:
+            self._proc.join()
+            self._proc = None
 
 
-def _run_background() -> Any:
-    assert _background is not None
-    return _background()
+def _widen(conn: Any) -> None:
+    """Let the pipe hold up to 1 MiB (Linux; 64 KiB by default): a worker then runs that far
+    ahead of a parent that reads its news only when needed, instead of waiting for each read."""
+    with contextlib.suppress(AttributeError, OSError):
+        fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+
+
+_tell: Callable[[Any], None] | None = None  # in a worker: hands a value to the parent
+
+
+def tell(news: Any) -> None:
+    """From a ``Worker``'s call: hand ``news`` to the parent now (read with ``Worker.news``)."""
+    if _tell is not None:
+        _tell(news)
+
+
+def _work(conn: Any, call: Callable[[], Any], nice: int) -> None:
+    global _tell
+    if nice:
+        with contextlib.suppress(OSError):
+            os.nice(nice)
+    _tell = lambda news: conn.send(("news", news))  # noqa: E731
+    try:
+        message = ("done", call())
+    except BaseException as exc:  # KeyboardInterrupt too: the parent decides what it means
+        message = ("error", exc)
+    try:
+        conn.send(message)
+    except (pickle.PicklingError, AttributeError, TypeError) as exc:
+        conn.send(("error", RuntimeError(f"{message[1]!r} ({exc})")))
+    conn.close()
 
 
 def fork_is_safe() -> bool:

@@ -20,19 +20,22 @@ from .content.model import Branch, PhotoRef
 from .photos import PhotoFailure, PhotoResult, clean_stale, process_photos
 from .problems import Problem, Severity, has_errors, rel_path, sort_problems
 from .site.catalog import Catalog, build_catalog
-from .site.output import WriteReport, check_ownership, write_outputs
+from .site.output import WriteReport, check_ownership
 from .site.pages import (
     GENERATED,
     MEDIA_DIR,
     branch_src,
     branch_url,
     page_url,
+    plan_pages,
     qr_path,
-    render_pages,
 )
+from .site.pending import PendingPages
 from .site.public import site_problems
 from .site.qrcodes import qr_codes
 from .site.share import publish_share_images
+
+QR_DIR = "qr"  # the QR codes' folder in the cache
 
 
 @dataclass
@@ -43,9 +46,9 @@ class Result:
     pages: WriteReport | None = None
     # What the search index holds: each branch with its page's address (indexed by the plugin).
     search: list[tuple[Branch, str]] = field(default_factory=list)
-    # Files the site publishes from memory (QR codes): MkDocs writes them; docs_dir never has them.
-    site_files: dict[str, bytes] = field(default_factory=dict)
     generated: frozenset[str] = frozenset()  # the Markdown pages written into docs_dir
+    pending: PendingPages | None = None  # the pages and codes, made by a worker (see generate)
+    saves: BuildCache | None = None  # the cache to save once they are made
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @contextmanager
@@ -59,6 +62,18 @@ class Result:
     @property
     def ok(self) -> bool:
         return not has_errors(self.problems)
+
+    def finish(self) -> None:
+        """Wait for the pages and QR codes still being made; raises ``OSError`` when they could
+        not be written. The time spent waiting counts as the pages' own."""
+        if self.pending is None or self.pages is not None:
+            return
+        try:
+            self.pages = self.pending.finish()
+        finally:
+            self.timings["pages"] = self.timings.get("pages", 0.0) + self.pending.waited
+        if self.saves is not None:
+            self.saves.save()
 
 
 def check(settings: Settings) -> Result:
@@ -74,12 +89,13 @@ def check(settings: Settings) -> Result:
     return result
 
 
-def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
+def generate(settings: Settings, cache: BuildCache | None = None, *, later: bool = False) -> Result:
     """Everything up to the Markdown: the docs folder is ready for MkDocs when ``ok``.
 
     On errors nothing in docs_dir is touched, so the last good pages stay as they were.
     ``cache`` carries earlier results (kept in memory by a live preview); by default it is
-    read from and saved to the cache folder.
+    read from and saved to the cache folder. ``later``: return as soon as the pages are planned,
+    while a worker makes them (``Result.pending``); ``Result.finish`` waits for the rest.
     """
     result = Result()
     own_cache = cache is None
@@ -111,25 +127,30 @@ def generate(settings: Settings, cache: BuildCache | None = None) -> Result:
         dates = git_dates(settings.root, settings.branches_dir)
         catalog = build_catalog(branches, settings, dates, cache.spellings)
         result.catalog = catalog
-    with result.timed("qr"):
-        codes = branch_qr_codes(catalog.branches, settings, cache.qr)
-        result.site_files = {qr_path(slug): svg for slug, svg in codes.items()}
-    with result.timed("pages"):
-        files = render_pages(catalog, images, settings, memo=cache.pages)
-        result.generated = frozenset(files)
+        plan = plan_pages(catalog, images, settings, memo=cache.pages)
+        result.generated = frozenset(plan.order)
     directory = settings.use_directory_urls
     result.search = [(b, page_url(branch_src(b.slug), directory)) for b in catalog.branches]
     with result.timed("write"):
-        result.problems.extend(check_ownership(settings.docs_dir, settings.root, list(files)))
+        result.problems.extend(check_ownership(settings.docs_dir, settings.root, plan.order))
     result.problems = sort_problems(result.problems)
     if has_errors(result.problems):
         return result
     with result.timed("write"):
         media = {f"{MEDIA_DIR}/{name}" for name in _media_names(images) | shares}
-        result.pages = write_outputs(settings.docs_dir, files, keep=media)
         clean_stale(settings.docs_dir / MEDIA_DIR, {n.split("/", 1)[1] for n in media})
-        if own_cache:
-            cache.save()
+        # From here a worker makes the pages and codes; ``finish`` waits for them.
+        result.pending = PendingPages(
+            plan,
+            settings.docs_dir,
+            keep=media,
+            codes={qr_path(b.slug): item for b, item in qr_content(catalog.branches, settings)},
+            code_dir=settings.cache_dir / QR_DIR,
+            page_memo=cache.pages,
+        )
+    result.saves = cache if own_cache else None
+    if not later:
+        result.finish()
     return result
 
 
@@ -224,15 +245,18 @@ def run_photos(
     return images, problems
 
 
-def branch_qr_codes(
-    branches: list[Branch], settings: Settings, memo: dict[str, bytes] | None = None
-) -> dict[str, bytes]:
-    """Each branch page's QR code by slug (the site's and the booklet's, made the same way);
-    none without a site_url to encode. ``memo`` is the build cache's, when there is one."""
+def qr_content(branches: list[Branch], settings: Settings) -> list[tuple[Branch, tuple[str, str]]]:
+    """What each branch's QR code says and is named: its page's address and its name; no codes
+    without a site_url to encode."""
     if not settings.site_url:
-        return {}
-    items = {b.slug: (branch_url(settings, b), b.name) for b in branches}
-    return qr_codes(items, memo)
+        return []
+    return [(b, (branch_url(settings, b), b.name)) for b in branches]
+
+
+def branch_qr_codes(branches: list[Branch], settings: Settings) -> dict[str, bytes]:
+    """Each branch page's QR code by slug, the site's own (for the booklet)."""
+    items = {b.slug: item for b, item in qr_content(branches, settings)}
+    return qr_codes(items, settings.cache_dir / QR_DIR)
 
 
 def _media_names(images: dict[Path, PhotoResult]) -> set[str]:

@@ -15,7 +15,7 @@ from mkdocs.config.base import ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, Files
 
 from .buildcache import BuildCache
 from .config import (
@@ -28,8 +28,12 @@ from .config import (
 from .content.model import Branch
 from .photos import PhotoSettings
 from .pipeline import Result, generate
+from .problems import not_written
 from .progress import Progress
 from .site.htmlblocks import fold, unfold
+from .site.output import publish_file
+from .site.pages import docs_order
+from .site.pending import PendingPages
 from .site.public import defer_lightbox, source_folders, theme_context
 from .site.search import PendingIndex, SearchIndexError, start_index
 
@@ -225,8 +229,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self._handed: Result | None = None
         self._search: list[tuple[Branch, str]] = []  # the last good branches, with their pages
         self._index: PendingIndex | None = None  # their index, started before MkDocs' pages
-        self._site_files: dict[str, bytes] = {}  # the last good content's QR codes
-        self._generated: frozenset[str] = frozenset()  # and its pages in docs_dir
+        self._generated: frozenset[str] = frozenset()  # the last good content's pages
+        self._pages: PendingPages | None = None  # their bytes (maybe still coming), QR codes
         self._folded: dict[str, list[str]] = {}  # a page's HTML blocks while Markdown converts it
         self.preview_broken = False  # the preview shows older pages because the content has errors
         self.previewed = False  # a live preview has been built once
@@ -243,8 +247,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.last = None
         self._search = []
         self._index = None
-        self._site_files = {}
         self._generated = frozenset()
+        self._pages = None
         self._folded = {}
         self.cache = None
         self.preview_broken = self.previewed = False
@@ -282,22 +286,27 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
             source = Path(f.src_uri).name == "branch.yml" or _under(f.abs_src_path, hidden)
             if (inside and source) or (not inside and f.src_uri.startswith(_THEME_SEARCH)):
                 files.remove(f)
-        # Written by MkDocs from memory: no copy in docs_dir to write, and then to copy.
-        for src, data in self._site_files.items():
-            if (earlier := files.get_file_from_path(src)) is not None:
-                files.remove(earlier)
-            files.append(_SiteFile.generated(config, src, content=data))
-        return files
+        # Generated pages reach MkDocs from memory, each as soon as the worker has made it (see
+        # site/pending.py).
+        pages = self._pages
+        if pages is not None:
+            for src in pages.plan.order:
+                if (earlier := files.get_file_from_path(src)) is not None:
+                    files.remove(earlier)
+                files.append(_GeneratedPage(src, config, pages, self.settings.root))
+        # In the order MkDocs finds files on disk, which is the order the worker makes pages in
+        # and the order of the sitemap: the same whether or not the pages existed beforehand.
+        return Files(sorted(files, key=lambda f: docs_order(f.src_uri)))
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         result, self._handed = self._handed, None
         if result is None:
             result = self._generate()
         self.last = result
-        if result.catalog is not None:  # content errors: the last good index and codes stay
+        if result.pending is not None:  # content errors: the last good pages, index, codes stay
             self._search = result.search
-            self._site_files = result.site_files
             self._generated = result.generated
+            self._pages = result.pending
         # Pagefind needs the branches' text, not the pages: it indexes while MkDocs renders.
         # A preview's first build indexes; its rebuilds keep that index (see start_index).
         assert self.settings is not None
@@ -313,8 +322,12 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         if self.cache is None or self.cache.path != path:
             self.cache = BuildCache.open(path)
         # A live preview keeps the cache in memory between rebuilds, and on disk for next time.
-        result = generate(self.settings, self.cache)
-        self.cache.save()
+        try:
+            result = generate(self.settings, self.cache, later=True)
+        except OSError as exc:
+            raise PluginError(not_written(exc, self.settings.root)) from None
+        if result.pending is None:
+            self.cache.save()  # content errors: nothing more is coming
         for p in result.problems:
             (log.error if p.is_error else log.warning)(str(p))
         if not result.ok:
@@ -358,6 +371,20 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         assert self.settings is not None
+        try:
+            if self.last is not None and self.last.pending is not None:
+                self.last.finish()  # what MkDocs has not asked for: the worker's report
+                if self.cache is not None and self.last.saves is None:
+                    self.cache.save()
+            # The worker draws the QR codes after the pages, while MkDocs renders; they go
+            # into the site last, linked from the cache (never kept in docs_dir).
+            if self._pages is not None:
+                with self.last.timed("qr") if self.last is not None else nullcontext():
+                    site = Path(config.site_dir)
+                    for path, kept in self._pages.site_files().items():
+                        publish_file(site, path, kept)
+        except OSError as exc:
+            raise PluginError(not_written(exc, self.settings.root)) from None
         timer = self.last.timed("search") if self.last is not None else nullcontext()
         try:
             with timer:
@@ -387,6 +414,10 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
             preview_log.info("预览已生成，可以在浏览器里打开了")
         self.previewed = True
 
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.last is not None and self.last.pending is not None and self.last.pages is None:
+            self.last.pending.cancel()
+
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.settings is not None
         if self.settings.branches_dir.is_dir():
@@ -397,15 +428,29 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         return server
 
 
-class _SiteFile(File):
-    """A file the site gets from memory. MkDocs counts such a file as changed in every rebuild
-    of a live preview (--dirty) and writes it again: a thousand QR codes a save."""
+class _GeneratedPage(File):
+    """A generated page, read from memory once the worker has made it (and written it to
+    docs_dir, where ``abs_src_path`` points as for any page)."""
+
+    def __init__(self, src: str, config: MkDocsConfig, pages: PendingPages, root: Path) -> None:
+        super().__init__(src, config.docs_dir, config.site_dir, config.use_directory_urls)
+        self._pending = pages
+        self._root = root
+
+    @property
+    def content_bytes(self) -> bytes:
+        try:
+            return self._pending.page(self.src_uri)
+        except OSError as exc:
+            raise PluginError(not_written(exc, self._root)) from None
+
+    @property
+    def content_string(self) -> str:
+        return self.content_bytes.decode("utf-8")
 
     def is_modified(self) -> bool:
-        try:
-            return Path(self.abs_dest_path).read_bytes() != self.content_bytes
-        except OSError:
-            return True
+        self.content_bytes  # noqa: B018 - once made, it is written: --dirty compares file times
+        return super().is_modified()
 
 
 _THEME_SEARCH = ("assets/javascripts/lunr/", "assets/javascripts/workers/search")

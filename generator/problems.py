@@ -47,3 +47,10 @@ def rel_path(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def not_written(exc: OSError, root: Path) -> str:
+    """Why generated files could not be written (a full disk, a folder in the way)."""
+    path = exc.filename2 or exc.filename  # a rename's target, not its temporary file
+    where = rel_path(Path(path), root) if path else ""
+    return f"生成的文件没能写入 {where}（{exc.strerror or exc}）"

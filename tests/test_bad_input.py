@@ -530,24 +530,39 @@ def test_options_of_the_earlier_search_still_build_and_say_they_can_go(tmp_path:
     assert (root / "site/pagefind/pagefind-entry.json").is_file()
 
 
-def test_a_search_index_that_cannot_be_made_stops_the_build(tmp_path: Path) -> None:
-    """Pagefind failing (here: its binary replaced by one that fails) while MkDocs renders: the
-    build says so in Chinese, with no traceback, exits 1, and the previous site stays."""
-    root = copy_project(tmp_path / "p")
-    assert showcase(["build", "--root", str(root)]) == 0
+def _fails_during_mkdocs(root: Path, said: str, **env: str) -> None:
+    """A build of ``root`` (built once before) that fails while MkDocs renders: it says ``said``
+    in Chinese, with no traceback, exits 1, and the previous site stays."""
     before = (root / "site/index.html").read_bytes()
-    shutil.rmtree(root / ".cache/showcase/search")  # so that the index must be made again
-    env = {**os.environ, "PAGEFIND_BINARY_PATH": "/bin/false", "NO_MKDOCS_2_WARNING": "1"}
     run = subprocess.run(
         [sys.executable, "-m", "generator.cli", "build", "--root", str(root)],
         capture_output=True,
         text=True,
-        env=env,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
         check=False,
     )
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "错误：搜索索引没有生成（Pagefind 出错：退出码 1）" in run.stderr, run.stderr
+    assert said in run.stderr, run.stderr
     assert "错误：MkDocs 构建失败（原因见上一行）；site/ 保持原样" in run.stderr, run.stderr
     assert "Traceback" not in run.stderr and "Aborted" not in run.stderr, run.stderr
     assert (root / "site/index.html").read_bytes() == before
     assert not list(root.glob(".site.building-*")), "the half-built site is removed"
+
+
+def test_a_search_index_that_cannot_be_made_stops_the_build(tmp_path: Path) -> None:
+    """Pagefind fails (here: its binary replaced by one that fails) while MkDocs renders."""
+    root = copy_project(tmp_path / "p")
+    assert showcase(["build", "--root", str(root)]) == 0
+    shutil.rmtree(root / ".cache/showcase/search")  # so that the index must be made again
+    said = "错误：搜索索引没有生成（Pagefind 出错：退出码 1）"
+    _fails_during_mkdocs(root, said, PAGEFIND_BINARY_PATH="/bin/false")
+
+
+def test_pages_that_cannot_be_written_stop_the_build(tmp_path: Path) -> None:
+    """The pages are written by a worker while MkDocs reads them; here a folder stands where the
+    township index goes."""
+    root = copy_project(tmp_path / "p")
+    assert showcase(["build", "--root", str(root)]) == 0
+    (root / "site_src/towns/index.md").unlink()
+    (root / "site_src/towns/index.md").mkdir()
+    _fails_during_mkdocs(root, "错误：生成的文件没能写入 site_src/towns/index.md（")

@@ -51,7 +51,10 @@ def test_parallel_load_and_pages_match_serial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = copy_project(tmp_path)
-    serial = _generated(root, workers=1)
+    with monkeypatch.context() as here:
+        # Another thread runs (as in a live preview): the pages are made in this process.
+        here.setattr(parallel.threading, "active_count", lambda: 2)
+        serial = _generated(root, workers=1)
     monkeypatch.setattr(parallel, "MIN_ITEMS", 2)
     used: list[str] = []
     real = parallel._pool_pass
@@ -60,10 +63,19 @@ def test_parallel_load_and_pages_match_serial(
         used.append(getattr(func, "func", func).__module__)  # a partial names its function
         return real(ctx, func, *rest)
 
+    forked_workers: list[bool] = []
+
+    class Recorded(parallel.Worker):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            forked_workers.append(self._proc is not None)
+
     monkeypatch.setattr(parallel, "_pool_pass", recording)
+    monkeypatch.setattr(parallel, "Worker", Recorded)
     forked = _generated(root, workers=2)
-    # Parsing (a partial of branches.load_one) and rendering (a closure in pages) both forked.
-    assert {"generator.content.branches", "generator.site.pages"} <= set(used), used
+    # Parsing (a partial of branches.load_one) in the pool; the pages in a forked worker.
+    assert "generator.content.branches" in used, used
+    assert forked_workers == [True]
     assert forked == serial and len(serial) > 14
 
 
@@ -77,12 +89,53 @@ def _fails(message: str) -> None:
     raise ValueError(message)
 
 
-def test_in_background_runs_in_another_process_and_passes_errors_back() -> None:
+def test_a_worker_runs_in_another_process_and_passes_errors_back() -> None:
     import os
 
     unpicklable = lambda: "fine"  # noqa: E731 - a forked worker inherits it, nothing is pickled
-    pid, value = parallel.in_background(_pid_and, unpicklable)()
+    pid, value = parallel.Worker(_pid_and, unpicklable).result()
     assert pid != os.getpid() and value == "fine"
     with pytest.raises(ValueError, match="Pagefind said no"):
-        parallel.in_background(_fails, "Pagefind said no")()
-    assert parallel._background is None, "nothing of the call is kept for a later fork"
+        parallel.Worker(_fails, "Pagefind said no").result()
+
+
+def _counts(n: int) -> str:
+    import os
+
+    for i in range(n):
+        parallel.tell((i, os.getpid()))
+    return "all told"
+
+
+def test_workers_tell_news_before_their_value_and_leave_no_thread_behind() -> None:
+    import os
+    import threading
+
+    first = parallel.Worker(_counts, 3, nice=5)
+    # A worker starts no thread here, so a second one is still forked (a pool's thread would
+    # make that unsafe, and the pages and the search index each need a worker at once).
+    assert threading.active_count() == 1 and parallel.fork_is_safe()
+    second = parallel.Worker(_pid_and, lambda: os.nice(0))
+    told = []
+    while (news := first.news()) is not parallel.Worker.END:
+        told.append(news)
+    assert [i for i, _ in told] == [0, 1, 2]
+    assert {pid for _, pid in told} != {os.getpid()}
+    assert first.result() == "all told"
+    pid, niceness = second.result()
+    assert pid not in (os.getpid(), told[0][1]) and niceness == os.nice(0)
+
+
+def test_a_worker_that_dies_is_run_again_here() -> None:
+    import os
+    import signal
+
+    def dies_in_a_worker() -> int:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        parallel.tell("made here")
+        return 7
+
+    parent = os.getpid()
+    worker = parallel.Worker(dies_in_a_worker)
+    assert worker.news() == "made here" and worker.result() == 7

@@ -75,15 +75,25 @@ def test_codes_of_all_lengths_decode_and_titles_stay_text() -> None:
         assert b"<script>" not in svg
 
 
-def test_memoised_codes_are_the_codes() -> None:
+def test_kept_codes_are_the_codes(tmp_path: Path) -> None:
     items = {"a": ("https://a.cn/branches/a/", "甲"), "b": ("https://a.cn/branches/b/", "乙")}
-    memo: dict[str, bytes] = {}
-    made = qr_codes(items, memo)
+    made = qr_codes(items, tmp_path)
     assert made == {k: qr_svg(*v) for k, v in items.items()}
-    assert sorted(memo.values()) == sorted(made.values())
-    first = next(iter(memo))
-    memo[first] = b"<svg/>"  # a memoised code is used as it is
-    assert sorted(qr_codes(items, memo).values()).count(b"<svg/>") == 1
+    assert sorted(p.read_bytes() for p in tmp_path.iterdir()) == sorted(made.values())
+    first = next(tmp_path.iterdir())
+    first.write_bytes(b"<svg/>")  # a kept code is used as it is, not drawn again
+    assert sorted(qr_codes(items, tmp_path).values()).count(b"<svg/>") == 1
     # A changed title is a new code.
-    renamed = qr_codes({"a": ("https://a.cn/branches/a/", "甲村")}, memo)
-    assert b"<title>\xe7\x94\xb2\xe6\x9d\x91 " in renamed["a"] and len(memo) == 3
+    renamed = qr_codes({"a": ("https://a.cn/branches/a/", "甲村")}, tmp_path)
+    assert (
+        b"<title>\xe7\x94\xb2\xe6\x9d\x91 " in renamed["a"] and len(list(tmp_path.iterdir())) == 3
+    )
+
+
+def test_site_codes_are_links_to_the_kept_ones(example_root: Path) -> None:
+    """A code reaches the site as a hard link to the cache's file: no thousand files written."""
+    kept = {p.name: p for p in (example_root / ".cache/showcase/qr").glob("*.svg")}
+    codes = sorted((example_root / "site").glob("branches/*/qr.svg"))
+    assert codes and len(kept) == len(codes)
+    for code in codes:
+        assert any(code.samefile(k) for k in kept.values()), code

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -20,6 +21,7 @@ import yaml
 from conftest import NEEDS_CHROMIUM, copy_project
 from helpers import draw_photo, fold_mismatches, write_branch
 
+from generator import parallel
 from generator.cli import main as showcase
 
 # --------------------------------------------------------------------------- HTML helpers
@@ -388,16 +390,32 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch) -> None:
+    """Two first builds; a rebuild whose pages all come from the cache; and a build whose pages
+    are made in this process (another thread runs, as in a live preview: no worker is forked)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
     sites = []
     for name in ("one", "two"):
         root = copy_project(tmp_path / name)
         assert showcase(["build", "--root", str(root)]) == 0
         sites.append(_tree(root / "site"))
-    one, two = sites
-    assert sorted(one) == sorted(two)
-    differ = [k for k in one if one[k] != two[k]]
-    assert differ == [], differ[:20]
+    assert showcase(["build", "--root", str(root)]) == 0
+    sites.append(_tree(root / "site"))
+    root = copy_project(tmp_path / "three")
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not parallel.fork_is_safe()
+        assert showcase(["build", "--root", str(root)]) == 0
+    finally:
+        stop.set()
+        other.join()
+    sites.append(_tree(root / "site"))
+    one = sites[0]
+    for other_site in sites[1:]:
+        assert sorted(one) == sorted(other_site)
+        differ = [k for k in one if one[k] != other_site[k]]
+        assert differ == [], differ[:20]
     assert "sitemap.xml" in one and "sitemap.xml.gz" in one
     assert gzip.decompress(one["sitemap.xml.gz"]) == one["sitemap.xml"]
     assert b"2026-01-01" in one["sitemap.xml"]

@@ -81,7 +81,7 @@ def make_booklet(
             return result
 
         start = time.perf_counter()
-        # The site build's cache: names' pinyin and the QR codes are shared with it.
+        # The site build's caches: names' pinyin, and the QR codes (branch_qr_codes).
         cache = BuildCache.open(settings.cache_dir / "build.pickle")
         dates = git_dates(settings.root, settings.branches_dir)
         catalog = build_catalog(branches, settings, dates, cache.spellings)
@@ -93,7 +93,7 @@ def make_booklet(
             chosen,
             tour=bool(slugs),
             urls=_urls(settings, chosen),
-            qr_svgs=branch_qr_codes(chosen, settings, cache.qr),
+            qr_svgs=branch_qr_codes(chosen, settings),
             printer=printer,
             updated=catalog.updated,
         )

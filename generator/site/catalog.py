@@ -41,8 +41,11 @@ class Catalog:
 
     @functools.cached_property
     def _groups_by_name(self) -> dict[tuple[str, str], Group]:
-        return {(kind, g.name): g for kind, groups in (("town", self.towns), ("field", self.fields))
-                for g in groups}
+        return {
+            (kind, g.name): g
+            for kind, groups in (("town", self.towns), ("field", self.fields))
+            for g in groups
+        }
 
     def town_of(self, branch: Branch) -> Group:
         return self._groups_by_name[("town", branch.town)]

@@ -52,7 +52,5 @@ def unfold(html: str, blocks: list[str]) -> str:
 def _is_block(chunk: str) -> bool:
     # Python-Markdown processes a block's inside only with a markdown attribute; none is folded.
     return (
-        _BLOCK.match(chunk) is not None
-        and chunk.rstrip().endswith(">")
-        and "markdown" not in chunk
+        _BLOCK.match(chunk) is not None and chunk.rstrip().endswith(">") and "markdown" not in chunk
     )

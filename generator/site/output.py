@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,43 +46,45 @@ def check_ownership(docs_dir: Path, root: Path, paths: list[str]) -> list[Proble
     return problems
 
 
-def write_outputs(
-    docs_dir: Path, files: dict[str, bytes], keep: set[str] = frozenset()
-) -> WriteReport:
-    """Write ``files`` (relative to docs_dir); remove files we wrote before and no longer produce.
+def claim(docs_dir: Path, paths: list[str], keep: set[str] = frozenset()) -> list[str]:
+    """Make docs_dir ready for this build's ``paths``: remove the files we wrote before and no
+    longer produce, and list ``paths`` in the manifest. Returns the paths removed.
 
+    The manifest lists the paths before their files are written (by ``write_file``, maybe in a
+    worker while MkDocs starts): a build stopped half-way leaves files that are still ours.
     ``keep`` lists further paths owned by another step (the photo step's media files).
     """
-    report = WriteReport()
     # Only paths inside the folders (and top-level files) this run writes can be stale: a hand-
     # edited or committed manifest must never make the generator delete anything else.
-    tops = {rel.split("/", 1)[0] for rel in files}
+    tops = {rel.split("/", 1)[0] for rel in paths}
     old = {rel for rel in _read_manifest(docs_dir) if rel.split("/", 1)[0] in tops}
-    for rel in sorted(files):
-        target = docs_dir / rel
-        data = files[rel]
-        try:
-            if target.is_file() and target.read_bytes() == data:
-                report.unchanged += 1
-                continue
-        except OSError:
-            pass
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(target, data)
-        report.written.append(rel)
-    for rel in sorted(old - set(files) - keep):
+    removed = []
+    for rel in sorted(old - set(paths) - keep):
         target = docs_dir / rel
         if target.is_file():
             target.unlink()
-            report.removed.append(rel)
+            removed.append(rel)
             _prune_empty(target.parent, docs_dir)
-    new_manifest = sorted(set(files))
+    new_manifest = sorted(set(paths))
     if new_manifest != sorted(old):
         atomic_write(
             docs_dir / MANIFEST,
             json.dumps(new_manifest, ensure_ascii=False, indent=0).encode("utf-8"),
         )
-    return report
+    return removed
+
+
+def write_file(docs_dir: Path, rel: str, data: bytes) -> bool:
+    """Write one generated file unless it already holds ``data``; whether it was written (an
+    unchanged file keeps its mtime, so live reload and MkDocs' dirty builds skip it)."""
+    target = docs_dir / rel
+    try:
+        if target.is_file() and target.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write(target, data)
+    return True
 
 
 def _read_manifest(docs_dir: Path) -> set[str]:
@@ -110,3 +112,19 @@ def _prune_empty(folder: Path, stop: Path) -> None:
     while folder != stop and folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
         folder = folder.parent
+
+
+def publish_file(site_dir: Path, rel: str, kept: Path) -> None:
+    """Put a file kept in the cache (a QR code) into the site being built, as a hard link
+    (a copy across disks), unless it is there already (a live preview's rebuild)."""
+    target = site_dir / rel
+    try:
+        if target.samefile(kept):
+            return
+        target.unlink()
+    except OSError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(kept, target)
+    except OSError:
+        shutil.copyfile(kept, target)

@@ -22,13 +22,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 from pymdownx.slugs import slugify
 
-from .catalog import Catalog
 from ..config import Settings
-from ..content.model import Branch, PhotoRef
-from .. import parallel
-from ..photos import PhotoResult, Rendition
-from ..progress import Progress
+from ..content.model import Branch
 from ..content.schema import LEVELS
+from ..photos import PhotoResult, Rendition
+from .catalog import Catalog
 from .share import share_name
 from .text import md_inline, plain, render_text
 
@@ -48,56 +46,66 @@ GENERATED = (
 Images = Mapping[Path, PhotoResult]
 
 
-def render_pages(
+@dataclass
+class PagePlan:
+    """Every generated page of docs_dir, in the order MkDocs reads them (``docs_order``).
+
+    ``known`` holds the bytes the memo had for unchanged branch pages; ``render(src)`` makes any
+    other page. Rendering is pure per page, so it can happen anywhere, at any time (in a worker
+    while MkDocs reads the pages made before).
+    """
+
+    order: list[str]
+    known: dict[str, bytes]
+    keys: dict[str, str]  # a branch page's memo key (the hash of its context), by docs path
+    _make: dict[str, Callable[[], str]]
+
+    def render(self, src: str) -> bytes:
+        return self._make[src]().encode("utf-8")
+
+    def remember(self, src: str, data: bytes, memo: dict[str, tuple[str, bytes]]) -> None:
+        """Keep a branch page made now in ``memo`` under its key."""
+        if src in self.keys:
+            memo[src] = (self.keys[src], data)
+
+
+def plan_pages(
     catalog: Catalog,
     images: Images,
     settings: Settings,
     memo: dict[str, tuple[str, bytes]] | None = None,
-) -> dict[str, bytes]:
-    """Every generated page of docs_dir as ``{relative path: bytes}``.
+) -> PagePlan:
+    """What each generated page is made from.
 
-    ``memo`` keeps branch pages by the hash of their context
-    (``BranchPage``: everything the template can read), so an unchanged page is not rendered
-    again.
+    ``memo`` keeps branch pages by the hash of their context (``BranchPage``: everything the
+    template can read), so an unchanged page is not rendered again.
     """
     r = _Renderer(catalog, images, settings)
-    pages = {b.slug: branch_page(b, catalog, images, settings) for b in catalog.branches}
-    keys = {slug: page.key() for slug, page in pages.items()} if memo is not None else {}
-
-    def fresh(b: Branch) -> bool:
-        cached = memo.get(branch_src(b.slug)) if memo is not None else None
-        return cached is None or cached[0] != keys[b.slug]
-
-    todo = [b for b in catalog.branches if fresh(b)]
-    listings = _listing_pages(catalog)
-
-    def render(i: int) -> bytes:
-        if i < len(todo):
-            return r.branch(pages[todo[i].slug]).encode("utf-8")
-        src, template, context = listings[i - len(todo)]
-        return r.page(template, src, **context).encode("utf-8")
-
-    # Rendering is pure per page: many new or changed pages are spread over the cores.
-    progress = Progress("生成页面", len(todo) + len(listings), settings.progress)
-    rendered = parallel.process_map(
-        render,
-        range(len(todo) + len(listings)),
-        workers=settings.workers,
-        min_items=parallel.MIN_ITEMS,
-        on_done=progress.advance,
-    )
-    made = {b.slug: page for b, page in zip(todo, rendered[: len(todo)], strict=True)}
-    out: dict[str, bytes] = {}
+    known: dict[str, bytes] = {}
+    keys: dict[str, str] = {}
+    make: dict[str, Callable[[], str]] = {}
     for b in catalog.branches:
         src = branch_src(b.slug)
-        if b.slug in made:
-            out[src] = made[b.slug]
-            if memo is not None:
-                memo[src] = (keys[b.slug], made[b.slug])
-        else:
-            out[src] = memo[src][1]  # type: ignore[index]
-    out.update(zip((src for src, _, _ in listings), rendered[len(todo) :], strict=True))
-    return out
+        page = branch_page(b, catalog, images, settings)
+        if memo is not None:
+            keys[src] = page.key()
+            cached = memo.get(src)
+            if cached is not None and cached[0] == keys[src]:
+                known[src] = cached[1]
+                del keys[src]
+                continue
+        make[src] = functools.partial(r.branch, page)
+    for src, template, context in _listing_pages(catalog):
+        make[src] = functools.partial(r.page, template, src, **context)
+    return PagePlan(sorted([*known, *make], key=docs_order), known, keys, make)
+
+
+def docs_order(src: str) -> tuple:
+    """Where MkDocs puts ``src`` (a docs path) among the files it finds: top-down through
+    folders in name order, a folder's own files before its subfolders, ``index`` first."""
+    *folders, name = src.split("/")
+    stem = name.rsplit(".", 1)[0]
+    return (*((1, f) for f in folders), (0, stem not in ("index", "README"), name))
 
 
 def _listing_pages(catalog: Catalog) -> list[tuple[str, str, dict]]:

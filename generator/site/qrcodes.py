@@ -1,10 +1,9 @@
-"""QR codes: one SVG per branch page URL, encoded by zxing-cpp, memoised in the build cache.
+"""QR codes: one SVG per branch page URL, encoded by zxing-cpp, kept in the cache folder.
 
 zxing-cpp (C++) encodes a code, mask search included, in well under a millisecond; drawing it
-takes as long again, so a first build of a thousand branches spreads them over the cores. The
-SVG is drawn here from zxing-cpp's module matrix, so it carries what a page needs: a viewBox (it
-scales to any size), a <title> (its accessible name), dark modules in #1a1a1a and a two-module
-quiet zone.
+takes as long again. A build draws them in the pages' worker, while MkDocs renders. The SVG is
+drawn here from zxing-cpp's module matrix, so it carries what a page needs: a viewBox (it scales to
+any size), a <title> (its accessible name), dark modules in #1a1a1a and a two-module quiet zone.
 """
 
 from __future__ import annotations
@@ -12,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TypeVar
 from xml.sax.saxutils import escape
 
 import zxingcpp
 
-from ..parallel import MIN_ITEMS, process_map
+from ..files import atomic_write
 
 _VERSION = "2"  # bump when the drawing below changes
 DARK = "#1a1a1a"
@@ -52,27 +52,30 @@ def qr_svg(url: str, title: str) -> bytes:
     return svg.encode("utf-8")
 
 
-def qr_codes(
-    items: Mapping[K, tuple[str, str]], memo: dict[str, bytes] | None = None
-) -> dict[K, bytes]:
-    """The SVG of every ``(url, title)`` in ``items``, from ``memo`` or made now (and memoised).
+def qr_files(items: Mapping[K, tuple[str, str]], folder: Path) -> dict[K, Path]:
+    """Where the SVG of each ``(url, title)`` of ``items`` is kept in ``folder`` (the cache), by
+    a name that changes with what the code says and how it is drawn. Nothing is read or made."""
+    return {key: folder / f"{qr_name(item)}.svg" for key, item in items.items()}
 
-    The memo lives in the build cache, one file: at ~0.3 ms a code, making one costs less than
-    creating a file of its own would, and reading a thousand files back cost more than the
-    pickle's few megabytes.
+
+def draw_missing(codes: Mapping[Path, tuple[str, str]]) -> None:
+    """Draw and keep each code (its ``qr_files`` path, its ``(url, title)``) not kept yet.
+
+    Kept as files, a code reaches the site as a hard link (MkDocs creating a thousand files of
+    its own took ~1 s on a slow disk, linking them 0.02 s) and a rebuild draws only new codes.
     """
-    memo = {} if memo is None else memo
-    names = {key: _name(item) for key, item in items.items()}
-    missing = {names[key]: item for key, item in items.items() if names[key] not in memo}
-    made = process_map(_svg, list(missing.values()), min_items=MIN_ITEMS)
-    memo.update(zip(missing, made, strict=True))
-    return {key: memo[name] for key, name in names.items()}
+    for path, item in codes.items():
+        if not path.exists():
+            atomic_write(path, qr_svg(*item))
 
 
-def _svg(item: tuple[str, str]) -> bytes:
-    return qr_svg(*item)
+def qr_codes(items: Mapping[K, tuple[str, str]], folder: Path) -> dict[K, bytes]:
+    """The SVG of every ``(url, title)`` in ``items``, kept in ``folder`` or drawn now."""
+    paths = qr_files(items, folder)
+    draw_missing({paths[key]: item for key, item in items.items()})
+    return {key: path.read_bytes() for key, path in paths.items()}
 
 
-def _name(item: tuple[str, str]) -> str:
+def qr_name(item: tuple[str, str]) -> str:
     url, title = item
     return hashlib.sha256(f"{_VERSION}\0{url}\0{title}".encode()).hexdigest()[:24]

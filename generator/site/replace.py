@@ -1,16 +1,19 @@
 """Replace the published folder (``site/``) by a finished build, and get rid of the old one.
 
 The old site is moved into the cache folder's ``trash/`` and deleted during the *next* build, in
-a thread that the build waits for. Nothing is ever deleted after ``showcase build`` has returned,
-so a backup or copy of the project started right after a build never meets a vanishing folder.
+a worker process that the build waits for. Nothing is ever deleted after ``showcase build`` has
+returned, so a backup or copy of the project started right after a build never meets a vanishing
+folder.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-import threading
+from collections.abc import Callable
 from pathlib import Path
+
+from .. import parallel
 
 TRASH = "trash"
 
@@ -40,19 +43,20 @@ def _fresh_name(folder: Path, prefix: str) -> Path:
     return path
 
 
-def empty_trash(trash_dir: Path, site_dir: Path) -> threading.Thread:
-    """Start deleting the sites earlier builds replaced; join the thread before returning.
+def empty_trash(trash_dir: Path, site_dir: Path) -> Callable[[], None]:
+    """Start deleting the sites earlier builds replaced; call what it returns before returning.
 
     Removing thousands of files can take as long as a build on some disks, so it runs while the
-    build works. Leftovers of older versions (``.site.old-*`` beside ``site/``) go too.
+    build works, in a worker process: a thread here would make forking the build's own workers
+    unsafe. Leftovers of older versions (``.site.old-*`` beside ``site/``) go too.
     """
     old = [p for p in trash_dir.glob("*") if p.is_dir()] if trash_dir.is_dir() else []
     old += [p for p in site_dir.parent.glob(f".{site_dir.name}.old-*") if p.is_dir()]
+    if not old:
+        return lambda: None
+    return parallel.Worker(_remove, old, nice=10).result
 
-    def run() -> None:
-        for path in old:
-            shutil.rmtree(path, ignore_errors=True)
 
-    thread = threading.Thread(target=run, name="showcase-empty-trash", daemon=True)
-    thread.start()
-    return thread
+def _remove(folders: list[Path]) -> None:
+    for path in folders:
+        shutil.rmtree(path, ignore_errors=True)

@@ -156,7 +156,8 @@ def start_index(
         return PendingIndex(lambda: None)
     if stale_ok and (earlier := _indexes(folder)):
         return PendingIndex(lambda: earlier[0])
-    return PendingIndex(parallel.in_background(_index_pages, pages, folder))
+    # Below MkDocs and the pages' worker, which MkDocs waits for; the index is needed last.
+    return PendingIndex(parallel.Worker(_index_pages, pages, folder, nice=10).result)
 
 
 def write_index(

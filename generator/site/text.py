@@ -51,8 +51,10 @@ def render_text(source: str) -> Markup:
 
 def _render_prose(source: str) -> Markup:
     """What Markdown + nh3 would give for text without markup: paragraphs, lines joined."""
-    paragraphs = (" ".join(line.strip() for line in block.strip().splitlines())
-                  for block in re.split(r"\n[ \t]*\n", source.strip()))
+    paragraphs = (
+        " ".join(line.strip() for line in block.strip().splitlines())
+        for block in re.split(r"\n[ \t]*\n", source.strip())
+    )
     return Markup(" ".join(f"<p>{p}</p>" for p in paragraphs if p))
 
 
