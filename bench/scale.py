@@ -497,7 +497,7 @@ def bench(n: int, work: Path, pool: list[Path], args: argparse.Namespace) -> dic
     return row
 
 
-OURS = ("load", "qr", "pages", "write")  # the generator's own work; photos are bench/photos.py
+OURS = ("load", "qr", "pages", "write")  # our stages; pages: planning + waiting for its worker
 
 
 def ours(b: dict) -> float:

@@ -89,7 +89,10 @@ class Worker:
     that must not slow the parent down (it only takes what the parent leaves of the cores).
     """
 
-    def __init__(self, func: Callable[..., R], *args: Any, nice: int = 0) -> None:
+    def __init__(
+        self, func: Callable[..., R], *args: Any, nice: int = 0, forked_only: bool = False
+    ) -> None:
+        """``forked_only``: ``args`` cannot be pickled (closures), so no fork server is tried."""
         self._call = functools.partial(func, *args)
         self._queue: list[Any] = []  # news not yet read, of a call made here
         self._done = False
@@ -98,7 +101,7 @@ class Worker:
         self._conn: Any = None
         self._proc: Any = None
         ctx = worker_context(func)
-        if ctx is None:
+        if ctx is None or (forked_only and ctx.get_start_method() != "fork"):
             return
         try:
             receive, send = ctx.Pipe(duplex=False)

@@ -6,8 +6,10 @@ Its options in ``mkdocs.yml`` are the generator's settings; there is no other co
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TypeVar
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -37,6 +39,7 @@ from .site.pending import PendingPages
 from .site.public import defer_lightbox, source_folders, theme_context
 from .site.search import PendingIndex, SearchIndexError, start_index
 
+T = TypeVar("T")
 log = logging.getLogger("mkdocs.plugins.showcase")
 # News for someone watching a live preview (shown by ``showcase serve`` like MkDocs' own INFO).
 preview_log = logging.getLogger("mkdocs.plugins.showcase.preview")
@@ -429,8 +432,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
 
 class _GeneratedPage(File):
-    """A generated page, read from memory once the worker has made it (and written it to
-    docs_dir, where ``abs_src_path`` points as for any page)."""
+    """A generated page, which MkDocs reads from memory as soon as the worker has made it
+    (``abs_src_path`` points into docs_dir, as for any page; the worker writes it there)."""
 
     def __init__(self, src: str, config: MkDocsConfig, pages: PendingPages, root: Path) -> None:
         super().__init__(src, config.docs_dir, config.site_dir, config.use_directory_urls)
@@ -439,18 +442,23 @@ class _GeneratedPage(File):
 
     @property
     def content_bytes(self) -> bytes:
-        try:
-            return self._pending.page(self.src_uri)
-        except OSError as exc:
-            raise PluginError(not_written(exc, self._root)) from None
+        return self._waiting(lambda: self._pending.page(self.src_uri))
 
     @property
     def content_string(self) -> str:
         return self.content_bytes.decode("utf-8")
 
     def is_modified(self) -> bool:
-        self.content_bytes  # noqa: B018 - once made, it is written: --dirty compares file times
+        # A live preview's rebuild (--dirty) compares the file's time with the site's: only
+        # once the pages are written.
+        self._waiting(self._pending.finish)
         return super().is_modified()
+
+    def _waiting(self, wait: Callable[[], T]) -> T:
+        try:
+            return wait()
+        except OSError as exc:
+            raise PluginError(not_written(exc, self._root)) from None
 
 
 _THEME_SEARCH = ("assets/javascripts/lunr/", "assets/javascripts/workers/search")

@@ -104,7 +104,7 @@ def _counts(n: int) -> str:
 
     for i in range(n):
         parallel.tell((i, os.getpid()))
-    return "all told"
+    return f"all told at nice {os.nice(0)}"
 
 
 def test_workers_tell_news_before_their_value_and_leave_no_thread_behind() -> None:
@@ -121,7 +121,7 @@ def test_workers_tell_news_before_their_value_and_leave_no_thread_behind() -> No
         told.append(news)
     assert [i for i, _ in told] == [0, 1, 2]
     assert {pid for _, pid in told} != {os.getpid()}
-    assert first.result() == "all told"
+    assert first.result() == f"all told at nice {min(19, os.nice(0) + 5)}"
     pid, niceness = second.result()
     assert pid not in (os.getpid(), told[0][1]) and niceness == os.nice(0)
 
@@ -139,3 +139,19 @@ def test_a_worker_that_dies_is_run_again_here() -> None:
     parent = os.getpid()
     worker = parallel.Worker(dies_in_a_worker)
     assert worker.news() == "made here" and worker.result() == 7
+
+
+def test_a_worker_for_a_closure_is_never_sent_to_a_fork_server(monkeypatch) -> None:
+    """With another thread running (a live preview) no worker is forked; a call whose arguments
+    cannot be pickled is then made here, without starting a fork server to fail at it."""
+    import os
+
+    monkeypatch.setattr(parallel.threading, "active_count", lambda: 2)
+    started = []
+
+    def start(process) -> None:
+        started.append(process)
+
+    monkeypatch.setattr(parallel.multiprocessing.process.BaseProcess, "start", start)
+    worker = parallel.Worker(_pid_and, lambda: "here", forked_only=True)
+    assert worker.result() == (os.getpid(), "here") and started == []

@@ -313,7 +313,7 @@ def branch_src(slug: str) -> str:
 
 def qr_path(slug: str) -> str:
     """Where a branch's QR code is published, beside its page (in the site, not in docs_dir:
-    MkDocs writes it from memory)."""
+    it is linked there from the cache after MkDocs)."""
     return f"branches/{slug}/qr.svg"
 
 

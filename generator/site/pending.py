@@ -76,7 +76,8 @@ class PendingPages:
         self._codes = qr_files(codes, code_dir)
         kept = {self._codes[path]: item for path, item in codes.items()}
         self._report: WriteReport | None = None
-        self._worker = parallel.Worker(_make, plan, docs_dir, kept, code_dir)
+        # The plan holds the templates' closures: only a forked worker can have it.
+        self._worker = parallel.Worker(_make, plan, docs_dir, kept, code_dir, forked_only=True)
 
     def page(self, src: str) -> bytes:
         """The bytes of the page at docs path ``src``, once made."""
