@@ -218,7 +218,7 @@ def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path)
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     cfg["site_dir"] = str(staging)
-    before = sum(result.timings.values())
+    before = dict(result.timings)
     with result.timed("mkdocs"):
         cfg.plugins.on_startup(command="build", dirty=False)
         plugin.use_result(result)
@@ -237,8 +237,10 @@ def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path)
             if result.pending is not None:
                 result.pending.cancel()  # a worker still running means the build failed
             cfg.plugins.on_shutdown()
-    # Waiting for the pages and the search index happens inside MkDocs' build: their own stages.
-    result.timings["mkdocs"] -= sum(result.timings.values()) - before - result.timings["mkdocs"]
+    # Waiting for the pages and the search index, and linking the QR codes, happen inside MkDocs'
+    # build: they are stages of their own.
+    inside = sum(v - before.get(k, 0.0) for k, v in result.timings.items() if k != "mkdocs")
+    result.timings["mkdocs"] -= inside
     with result.timed("swap"):
         replace_site(staging, site_dir, trash)
     print(f"已生成站点：{len(result.branches)} 个支部 → {rel_path(site_dir, root)}/")

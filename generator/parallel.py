@@ -15,6 +15,7 @@ run again here.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fcntl
 import functools
@@ -94,7 +95,7 @@ class Worker:
     ) -> None:
         """``forked_only``: ``args`` cannot be pickled (closures), so no fork server is tried."""
         self._call = functools.partial(func, *args)
-        self._queue: list[Any] = []  # news not yet read, of a call made here
+        self._queue: collections.deque[Any] = collections.deque()  # news not yet read
         self._done = False
         self._value: Any = None
         self._error: BaseException | None = None
@@ -120,7 +121,7 @@ class Worker:
             if self._done:
                 return Worker.END
             self._receive()
-        return self._queue.pop(0)
+        return self._queue.popleft()
 
     def result(self) -> Any:
         """Wait for the call's value (or raise its exception); unread news is dropped."""

@@ -46,7 +46,6 @@ class Result:
     pages: WriteReport | None = None
     # What the search index holds: each branch with its page's address (indexed by the plugin).
     search: list[tuple[Branch, str]] = field(default_factory=list)
-    generated: frozenset[str] = frozenset()  # the Markdown pages written into docs_dir
     pending: PendingPages | None = None  # the pages and codes, made by a worker (see generate)
     saves: BuildCache | None = None  # the cache to save once they are made
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
@@ -128,7 +127,6 @@ def generate(settings: Settings, cache: BuildCache | None = None, *, later: bool
         catalog = build_catalog(branches, settings, dates, cache.spellings)
         result.catalog = catalog
         plan = plan_pages(catalog, images, settings, memo=cache.pages)
-        result.generated = frozenset(plan.order)
     directory = settings.use_directory_urls
     result.search = [(b, page_url(branch_src(b.slug), directory)) for b in catalog.branches]
     with result.timed("write"):

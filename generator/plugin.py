@@ -232,8 +232,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self._handed: Result | None = None
         self._search: list[tuple[Branch, str]] = []  # the last good branches, with their pages
         self._index: PendingIndex | None = None  # their index, started before MkDocs' pages
-        self._generated: frozenset[str] = frozenset()  # the last good content's pages
-        self._pages: PendingPages | None = None  # their bytes (maybe still coming), QR codes
+        self._pages: PendingPages | None = None  # the last good content's pages and QR codes
         self._folded: dict[str, list[str]] = {}  # a page's HTML blocks while Markdown converts it
         self.preview_broken = False  # the preview shows older pages because the content has errors
         self.previewed = False  # a live preview has been built once
@@ -250,7 +249,6 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.last = None
         self._search = []
         self._index = None
-        self._generated = frozenset()
         self._pages = None
         self._folded = {}
         self.cache = None
@@ -308,7 +306,6 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.last = result
         if result.pending is not None:  # content errors: the last good pages, index, codes stay
             self._search = result.search
-            self._generated = result.generated
             self._pages = result.pending
         # Pagefind needs the branches' text, not the pages: it indexes while MkDocs renders.
         # A preview's first build indexes; its rebuilds keep that index (see start_index).
@@ -350,7 +347,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         # lightbox: every other page shows its first screen one round trip sooner on a phone.
         if 'class="glightbox"' not in markdown:
             page.meta.setdefault("glightbox", False)
-        if page.file.src_uri not in self._generated:
+        if self._pages is None or page.file.src_uri not in self._pages.plan:
             return markdown
         markdown, self._folded[page.file.src_uri] = fold(markdown)
         return markdown
@@ -418,8 +415,8 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.previewed = True
 
     def on_build_error(self, *, error: Exception) -> None:
-        if self.last is not None and self.last.pending is not None and self.last.pages is None:
-            self.last.pending.cancel()
+        if self.last is not None and self.last.pending is not None:
+            self.last.pending.cancel()  # nothing when it has finished
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.settings is not None

@@ -9,12 +9,10 @@ and incremental tools see only real changes.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..files import atomic_write
+from ..files import atomic_link, atomic_write
 from ..problems import Problem, rel_path
 
 MANIFEST = ".showcase-manifest.json"
@@ -121,10 +119,6 @@ def publish_file(site_dir: Path, rel: str, kept: Path) -> None:
     try:
         if target.samefile(kept):
             return
-        target.unlink()
     except OSError:
         target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(kept, target)
-    except OSError:
-        shutil.copyfile(kept, target)
+    atomic_link(kept, target)

@@ -60,6 +60,9 @@ class PagePlan:
     keys: dict[str, str]  # a branch page's memo key (the hash of its context), by docs path
     _make: dict[str, Callable[[], str]]
 
+    def __contains__(self, src: str) -> bool:
+        return src in self.known or src in self._make
+
     def render(self, src: str) -> bytes:
         return self._make[src]().encode("utf-8")
 

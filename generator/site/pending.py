@@ -32,14 +32,12 @@ def _make(
     plan: PagePlan, docs_dir: Path, codes: dict[Path, tuple[str, str]], code_dir: Path
 ) -> _Made:
     """The worker: each page told to the parent as soon as it is rendered; then the files."""
-    made = {}
+    pages = dict(plan.known)
     for src in plan.order:
-        if src not in plan.known:
-            made[src] = plan.render(src)
-            parallel.tell((src, made[src]))
-    written = [
-        src for src in plan.order if write_file(docs_dir, src, made.get(src) or plan.known[src])
-    ]
+        if src not in pages:
+            pages[src] = plan.render(src)
+            parallel.tell((src, pages[src]))
+    written = [src for src in plan.order if write_file(docs_dir, src, pages[src])]
     draw_missing(codes)
     # Codes of addresses or names no longer on the site go (the booklet's are the site's).
     for old in code_dir.glob("*.svg") if code_dir.is_dir() else ():

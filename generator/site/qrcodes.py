@@ -55,7 +55,7 @@ def qr_svg(url: str, title: str) -> bytes:
 def qr_files(items: Mapping[K, tuple[str, str]], folder: Path) -> dict[K, Path]:
     """Where the SVG of each ``(url, title)`` of ``items`` is kept in ``folder`` (the cache), by
     a name that changes with what the code says and how it is drawn. Nothing is read or made."""
-    return {key: folder / f"{qr_name(item)}.svg" for key, item in items.items()}
+    return {key: folder / f"{_name(item)}.svg" for key, item in items.items()}
 
 
 def draw_missing(codes: Mapping[Path, tuple[str, str]]) -> None:
@@ -76,6 +76,6 @@ def qr_codes(items: Mapping[K, tuple[str, str]], folder: Path) -> dict[K, bytes]
     return {key: path.read_bytes() for key, path in paths.items()}
 
 
-def qr_name(item: tuple[str, str]) -> str:
+def _name(item: tuple[str, str]) -> str:
     url, title = item
     return hashlib.sha256(f"{_VERSION}\0{url}\0{title}".encode()).hexdigest()[:24]
