@@ -23,6 +23,7 @@ import multiprocessing
 import multiprocessing.context
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -107,7 +108,11 @@ class Worker:
         try:
             receive, send = ctx.Pipe(duplex=False)
             _widen(send)
-            self._proc = ctx.Process(target=_work, args=(send, self._call, nice), daemon=False)
+            # Daemonic: Python joins other children before it exits, so one a failed build
+            # left waiting (for a parent that no longer reads) would keep it from exiting.
+            self._proc = ctx.Process(
+                target=_work, args=(receive, send, self._call, nice), daemon=True
+            )
             self._proc.start()
             send.close()  # the worker holds the other end: its exit is this end's EOF
             self._conn = receive
@@ -196,7 +201,32 @@ def tell(news: Any) -> None:
         _tell(news)
 
 
-def _work(conn: Any, call: Callable[[], Any], nice: int) -> None:
+class _Stopped(BaseException):
+    """The parent stopped this worker (``Worker.close``)."""
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise _Stopped
+
+
+def _work(receive: Any, conn: Any, call: Callable[[], Any], nice: int) -> None:
+    # Only the parent reads: with the read end open here too, a worker whose parent died would
+    # wait forever to tell a full pipe instead of failing.
+    receive.close()
+    # Stopped, the call unwinds: its finally blocks run and a program it runs is killed
+    # (subprocess.run kills it on any exception), instead of outliving the worker.
+    try:
+        with contextlib.suppress(ValueError):  # not the main thread: SIGTERM ends it as before
+            signal.signal(signal.SIGTERM, _stop)
+        _answer(conn, call, nice)
+    except _Stopped:
+        pass  # nobody listens any more
+    finally:
+        with contextlib.suppress(ValueError):
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # from here a stop ends it quietly
+
+
+def _answer(conn: Any, call: Callable[[], Any], nice: int) -> None:
     global _tell
     if nice:
         with contextlib.suppress(OSError):
@@ -204,6 +234,8 @@ def _work(conn: Any, call: Callable[[], Any], nice: int) -> None:
     _tell = lambda news: conn.send(("news", news))  # noqa: E731
     try:
         message = ("done", call())
+    except _Stopped:
+        raise
     except BaseException as exc:  # KeyboardInterrupt too: the parent decides what it means
         message = ("error", exc)
     try:

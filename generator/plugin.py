@@ -244,6 +244,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # MkDocs keeps one plugin instance per process (its plugin cache): start each command clean.
+        self._stop_workers()
         self.command = command
         self._handed = None
         self.last = None
@@ -300,6 +301,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         return Files(sorted(files, key=lambda f: docs_order(f.src_uri)))
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self._stop_workers()
         result, self._handed = self._handed, None
         if result is None:
             result = self._generate()
@@ -415,8 +417,19 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         self.previewed = True
 
     def on_build_error(self, *, error: Exception) -> None:
+        self._stop_workers()
+
+    def on_shutdown(self) -> None:
+        self._stop_workers()
+
+    def _stop_workers(self) -> None:
+        """Stop the workers of a build that will not wait for them (it failed, or a rebuild
+        or another command starts); nothing for those that have finished."""
         if self.last is not None and self.last.pending is not None:
-            self.last.pending.cancel()  # nothing when it has finished
+            self.last.pending.cancel()
+        if self._index is not None:
+            self._index.cancel()
+            self._index = None
 
     def on_serve(self, server, *, config: MkDocsConfig, builder):
         assert self.settings is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import multiprocessing
 import os
 import shutil
 import threading
@@ -63,6 +64,17 @@ def copy_project(dest: Path, branches: bool = True) -> Path:
     else:
         (dest / "branches").mkdir()
     return dest
+
+
+@pytest.fixture(autouse=True)
+def _no_worker_outlives_its_test() -> Iterator[None]:
+    """Python used to wait for a build's worker processes before it exited, so one that a test
+    left running could hang the suite after its last test: each test's builds stop theirs."""
+    yield
+    left = [p for p in multiprocessing.active_children() if (p.join(10), p.is_alive())[1]]
+    for p in left:
+        p.terminate()
+    assert not left, f"still running after the test: {left}"
 
 
 @pytest.fixture(scope="session")

@@ -155,8 +155,12 @@ def persist(
 def snapshot(root: Path) -> dict[str, str]:
     """Every file under root (except caches and build output) → hash of its bytes."""
     out = {}
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root).as_posix()
-        if p.is_file() and not rel.startswith((".cache/", "site/", "site_src/")):
-            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    # Not walked at all: a preview's build may be writing into them meanwhile.
+    skipped = {".cache", "site", "site_src"}
+    for top in sorted(root.iterdir()):
+        if top.name in skipped:
+            continue
+        for p in sorted(top.rglob("*")) if top.is_dir() else [top]:
+            if p.is_file():
+                out[p.relative_to(root).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out

@@ -155,3 +155,54 @@ def test_a_worker_for_a_closure_is_never_sent_to_a_fork_server(monkeypatch) -> N
     monkeypatch.setattr(parallel.multiprocessing.process.BaseProcess, "start", start)
     worker = parallel.Worker(_pid_and, lambda: "here", forked_only=True)
     assert worker.result() == (os.getpid(), "here") and started == []
+
+
+def _runs_a_program(folder: Path) -> None:
+    import subprocess
+
+    try:
+        subprocess.run(["sh", "-c", f"echo $$ > {folder}/pid; exec sleep 60"], check=True)
+    finally:
+        (folder / "unwound").touch()
+
+
+def test_a_stopped_worker_unwinds_and_stops_the_program_it_runs(tmp_path: Path) -> None:
+    """A build that fails stops its workers: the search index's Pagefind must not run on."""
+    import os
+    import time
+
+    worker = parallel.Worker(_runs_a_program, tmp_path)
+    for _ in range(600):
+        if (tmp_path / "pid").is_file() and (tmp_path / "pid").read_text().strip():
+            break
+        time.sleep(0.05)
+    program = int((tmp_path / "pid").read_text())
+    worker.close()
+    assert (tmp_path / "unwound").exists(), "the call's finally block ran"
+    try:
+        os.kill(program, 0)
+    except ProcessLookupError:
+        pass
+    else:
+        raise AssertionError("the program outlived its worker")
+
+
+def test_a_worker_nobody_waits_for_does_not_keep_python_from_exiting(tmp_path: Path) -> None:
+    """A worker telling more than its pipe holds to a parent that stopped reading (a build that
+    failed mid-way): Python used to wait for it at exit, for ever."""
+    import subprocess
+    import sys
+
+    script = (
+        "from generator import parallel\n"
+        "def tells():\n"
+        "    for _ in range(64):\n"
+        "        parallel.tell(b'x' * 65536)\n"
+        "w = parallel.Worker(tells)\n"
+        "assert w._proc is not None\n"
+        "print(len(w.news()))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert run.returncode == 0 and run.stdout.strip() == "65536", run.stderr

@@ -6,6 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
+from generator import parallel
 from generator.site.search import FIELD_END, Record, code, pairs, write_index
 
 
@@ -57,3 +58,25 @@ def test_the_index_is_made_again_only_when_the_records_change(tmp_path: Path) ->
     write_index(b, three, cache)  # a build: indexed again, and the old one dropped
     assert contents(three)["/branches/b/"] == pairs("网格员") + " " + FIELD_END
     assert len(list((cache / "search").iterdir())) == 1
+
+
+def test_two_builds_indexing_the_same_records_at_once_both_get_the_index(tmp_path: Path) -> None:
+    """A build beside a live preview: both index the same records at the same moment (they
+    shared a working folder once, and each failed in the other's files)."""
+    recs = [
+        Record(f"/branches/{i}/", f"品牌{i}", "甲村 · 石门镇", "集体经济" * 40) for i in range(40)
+    ]
+    for attempt in range(3):
+        cache = tmp_path / f"cache{attempt}"
+        sites = [tmp_path / f"site{attempt}-{n}" for n in range(2)]
+        ctx = parallel.worker_context(write_index)
+        assert ctx is not None
+        builds = [ctx.Process(target=write_index, args=(recs, site, cache)) for site in sites]
+        for b in builds:
+            b.start()
+        for b in builds:
+            b.join(120)
+        assert [b.exitcode for b in builds] == [0, 0]
+        assert len(contents(sites[0])) == 40 and contents(sites[0]) == contents(sites[1])
+        # One index kept; the working folders are gone.
+        assert len(list((cache / "search").iterdir())) == 1

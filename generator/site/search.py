@@ -17,6 +17,7 @@ its own pairs and the fragments of the results it shows, not the whole index.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
@@ -25,6 +26,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,7 +160,8 @@ def start_index(
     if stale_ok and (earlier := _indexes(folder)):
         return PendingIndex(lambda: earlier[0])
     # Below MkDocs and the pages' worker, which MkDocs waits for; the index is needed last.
-    return PendingIndex(parallel.Worker(_index_pages, pages, folder, nice=10).result)
+    worker = parallel.Worker(_index_pages, pages, folder, nice=10)
+    return PendingIndex(worker.result, worker.close)
 
 
 def write_index(
@@ -176,9 +180,11 @@ def write_index(
 @dataclass
 class PendingIndex:
     """An index on its way to the cache: ``made()`` waits for it and returns its folder (None:
-    nothing to index, no branches yet; Pagefind refuses an empty site)."""
+    nothing to index, no branches yet; Pagefind refuses an empty site); ``cancel()`` stops it
+    (the build failed)."""
 
     made: Callable[[], Path | None]
+    cancel: Callable[[], None] = lambda: None
 
     def publish(self, site_dir: Path) -> Path | None:
         """Wait for the index, then put it at ``site_dir/pagefind``; returns that folder.
@@ -212,28 +218,49 @@ def _indexes(folder: Path) -> list[Path]:
 
 
 def _make_index(recs: list[Record], cached: Path) -> None:
-    """Pagefind's index of ``recs`` at ``cached`` (in a worker: the pairs, the pages, Pagefind);
-    the one other index kept in that folder is removed."""
+    """Pagefind's index of ``recs`` at ``cached`` (in a worker: the pages, then Pagefind); the
+    other finished indexes in that folder are removed.
+
+    The pages and Pagefind's output go to a folder of this call's own: another build (a build
+    beside a live preview) may be indexing the same records at this moment, and sharing a
+    folder made each fail in the other's files. The first to finish is kept."""
     folder = cached.parent
-    pages, fresh = folder / f".pages-{cached.name}", folder / f".fresh-{cached.name}"
-    for f in (pages, fresh):
-        shutil.rmtree(f, ignore_errors=True)
-    for r in recs:
-        page = r.url.lstrip("/")  # the address from the site's root, also if written "/…"
-        path = pages / (page + "index.html" if page.endswith("/") else page)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_page(r), encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned(folder)
+    work = Path(tempfile.mkdtemp(prefix=_WORK, dir=folder))
     try:
+        pages, fresh = work / "pages", work / "index"
+        for r in recs:
+            page = r.url.lstrip("/")  # the address from the site's root, also if written "/…"
+            path = pages / (page + "index.html" if page.endswith("/") else page)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(_page(r), encoding="utf-8")
         _pagefind(pages, fresh)
+        for f in fresh.iterdir():
+            if _UNUSED.match(f.name):
+                f.unlink()
+        try:
+            fresh.rename(cached)
+        except OSError:
+            if not cached.is_dir():
+                raise
     finally:
-        shutil.rmtree(pages, ignore_errors=True)
-    for f in fresh.iterdir():
-        if _UNUSED.match(f.name):
-            f.unlink()
-    for old in folder.iterdir():
-        if old != fresh:
+        shutil.rmtree(work, ignore_errors=True)
+    for old in _indexes(folder):
+        if old != cached:
             shutil.rmtree(old, ignore_errors=True)
-    fresh.rename(cached)
+
+
+_WORK = ".making-"  # an index being made (every hidden folder here is one, older names too)
+_ABANDONED = 3600  # seconds after which such a folder is a killed worker's, not another build's
+
+
+def _remove_abandoned(folder: Path) -> None:
+    now = time.time()
+    for work in folder.glob(".*"):
+        with contextlib.suppress(OSError):
+            if now - work.stat().st_mtime > _ABANDONED:
+                shutil.rmtree(work, ignore_errors=True)
 
 
 class SearchIndexError(Exception):
