@@ -8,7 +8,9 @@ and incremental tools see only real changes.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,11 +116,17 @@ def _prune_empty(folder: Path, stop: Path) -> None:
 
 def publish_file(site_dir: Path, rel: str, kept: Path) -> None:
     """Put a file kept in the cache (a QR code) into the site being built, as a hard link
-    (a copy across disks), unless it is there already (a live preview's rebuild)."""
+    (a copy across disks), unless it is there already (a live preview's rebuild).
+
+    Right after MkDocs has written the site, linking 1,000 codes through a temporary name (to
+    replace one in a single step) took 0.2-0.8 s here, plain links 0.03 s."""
     target = site_dir / rel
     try:
         if target.samefile(kept):
             return
-    except OSError:
+    except OSError:  # not there: a new site, where a plain link is safe
         target.parent.mkdir(parents=True, exist_ok=True)
-    atomic_link(kept, target)
+        with contextlib.suppress(OSError):
+            os.link(kept, target)
+            return
+    atomic_link(kept, target)  # replaces a changed code, or copies across disks
