@@ -124,6 +124,8 @@ def test_a_new_user_creates_a_branch_with_a_photo(browser, served, tmp_path) -> 
     page.locator("input[type=file]").set_input_files(str(photo))
     shot(page, "upload-desktop")
     page.get_by_role("button", name="选用已选中项目").click()
+    # The media library fades out: a screenshot taken meanwhile shows it over the form.
+    expect(page.get_by_role("button", name="选用已选中项目")).to_be_hidden()
     page.get_by_label("照片说明").fill("横冲村党群服务中心")
     shot(page, "form-desktop")
     start = time.monotonic()
