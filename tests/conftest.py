@@ -71,7 +71,10 @@ def _no_worker_outlives_its_test() -> Iterator[None]:
     """Python used to wait for a build's worker processes before it exited, so one that a test
     left running could hang the suite after its last test: each test's builds stop theirs."""
     yield
-    left = [p for p in multiprocessing.active_children() if (p.join(10), p.is_alive())[1]]
+    left = multiprocessing.active_children()
+    for p in left:
+        p.join(10)  # one that is ending now
+    left = [p for p in left if p.is_alive()]
     for p in left:
         p.terminate()
     assert not left, f"still running after the test: {left}"

@@ -169,13 +169,9 @@ def _runs_a_program(folder: Path) -> None:
 def test_a_stopped_worker_unwinds_and_stops_the_program_it_runs(tmp_path: Path) -> None:
     """A build that fails stops its workers: the search index's Pagefind must not run on."""
     import os
-    import time
 
+    os.mkfifo(tmp_path / "pid")  # reading it waits until the program has written its pid
     worker = parallel.Worker(_runs_a_program, tmp_path)
-    for _ in range(600):
-        if (tmp_path / "pid").is_file() and (tmp_path / "pid").read_text().strip():
-            break
-        time.sleep(0.05)
     program = int((tmp_path / "pid").read_text())
     worker.close()
     assert (tmp_path / "unwound").exists(), "the call's finally block ran"
