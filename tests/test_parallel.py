@@ -160,8 +160,12 @@ def test_a_worker_for_a_closure_is_never_sent_to_a_fork_server(monkeypatch) -> N
 def _runs_a_program(folder: Path) -> None:
     import subprocess
 
+    # The program says its pid only once it has read its input, which subprocess.run writes
+    # after it has started the program: stopped from then on, run() kills it (a stop while
+    # run() is still starting the program would leave it behind).
+    program = f"read go; echo $$ > {folder}/pid; exec sleep 60"
     try:
-        subprocess.run(["sh", "-c", f"echo $$ > {folder}/pid; exec sleep 60"], check=True)
+        subprocess.run(["sh", "-c", program], input=b"go\n", check=True)
     finally:
         (folder / "unwound").touch()
 
