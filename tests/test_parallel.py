@@ -104,26 +104,27 @@ def _counts(n: int) -> str:
 
     for i in range(n):
         parallel.tell((i, os.getpid()))
-    return f"all told at nice {os.nice(0)}"
+    return f"all told at policy {os.sched_getscheduler(0)}"
 
 
 def test_workers_tell_news_before_their_value_and_leave_no_thread_behind() -> None:
     import os
     import threading
 
-    first = parallel.Worker(_counts, 3, nice=5)
+    first = parallel.Worker(_counts, 3, idle=True)
     # A worker starts no thread here, so a second one is still forked (a pool's thread would
     # make that unsafe, and the pages and the search index each need a worker at once).
     assert threading.active_count() == 1 and parallel.fork_is_safe()
-    second = parallel.Worker(_pid_and, lambda: os.nice(0))
+    second = parallel.Worker(_pid_and, lambda: os.sched_getscheduler(0))
     told = []
     while (news := first.news()) is not parallel.Worker.END:
         told.append(news)
     assert [i for i, _ in told] == [0, 1, 2]
     assert {pid for _, pid in told} != {os.getpid()}
-    assert first.result() == f"all told at nice {min(19, os.nice(0) + 5)}"
-    pid, niceness = second.result()
-    assert pid not in (os.getpid(), told[0][1]) and niceness == os.nice(0)
+    # The first runs only on what others leave of the cores; the second as this process does.
+    assert first.result() == f"all told at policy {os.SCHED_IDLE}"
+    pid, policy = second.result()
+    assert pid not in (os.getpid(), told[0][1]) and policy == os.sched_getscheduler(0)
 
 
 def test_a_worker_that_dies_is_run_again_here() -> None:

@@ -48,3 +48,52 @@ def test_oneline_joins_template_markup_without_changing_what_it_shows() -> None:
         == '<li class="a"><a href="x" title="y">石门镇· 农村</a>走进Party A</li>\n'
     )
     assert _oneline("<p>\n  共\n  <b>7</b>\n</p>") == "<p>共<b>7</b></p>"
+
+
+PIECE = st.sampled_from(
+    [
+        "<p>",
+        "</p>",
+        '<a href="x"',
+        ' title="y">',
+        "石门镇",
+        "Party",
+        " A ",
+        "·",
+        "{{ v }}",
+        "{{ w }}",
+    ]
+    + ["\n", "\n  ", "  \n", " ", "\t\n\n   ", "\r\n"]
+)
+# Template text, with lines that only hold a block tag (trim_blocks and lstrip_blocks drop them).
+TEMPLATE = st.lists(
+    st.one_of(
+        PIECE,
+        st.lists(PIECE, max_size=6).map(
+            lambda xs: "\n  {% if v %}\n" + "".join(xs) + "\n{% endif %}\n"
+        ),
+    ),
+    max_size=16,
+).map("".join)
+VALUE = st.text(alphabet="村a <>\n \t·", max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEMPLATE, VALUE, VALUE)
+def test_oneline_joined_when_compiled_gives_what_joining_when_rendered_gives(
+    body: str, v: str, w: str
+) -> None:
+    """Breaks between two characters of the template are joined once, when it is compiled
+    (OnelineAtCompile); the page comes out exactly as when every break is joined on rendering."""
+    from jinja2 import Environment
+
+    from generator.site.pages import OnelineAtCompile, _oneline
+
+    source = "{% filter oneline %}\n" + body + "\n{% endfilter %}\nafter\n"
+    options = dict(trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    plain = Environment(**options)
+    compiled = Environment(**options, extensions=[OnelineAtCompile])
+    for env in (plain, compiled):
+        env.filters["oneline"] = _oneline
+    expected = plain.from_string(source).render(v=v, w=w)
+    assert compiled.from_string(source).render(v=v, w=w) == expected

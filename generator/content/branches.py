@@ -124,6 +124,9 @@ def _folder_key(folder: Path, root: Path, branches_dir: Path, choices: Choices) 
 def _leaves(path: Path, base: Path) -> str | None:
     """Why ``path`` (a branch folder or its branch.yml) may not be read, if it leads out of base."""
     try:
+        # An entry that is no symlink lies inside the folder holding it: no resolving needed.
+        if path.parent == base and not path.is_symlink():
+            return None
         if not path.resolve().is_relative_to(base.resolve()):
             what = "支部文件夹" if path.name != BRANCH_FILE else BRANCH_FILE
             return f"{what}是指向别处的符号链接，不能使用：请把真实文件放在这里"

@@ -309,11 +309,8 @@ def _borrow_captions(branch: Branch) -> Branch:
     return dataclasses.replace(branch, brand=brand)
 
 
-def check_photo_path(ref: PhotoRef, folder: Path, base: str | None = None) -> str | None:
-    """Why a photo path may not be used, or None. Paths must stay inside the branch folder.
-
-    ``base`` is the folder's real path, when the caller has already resolved it.
-    """
+def check_photo_path(ref: PhotoRef, folder: Path) -> str | None:
+    """Why a photo path may not be used, or None. Paths must stay inside the branch folder."""
     raw = Path(ref.file)
     if raw.is_absolute() or ref.file.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", ref.file):
         return f"不能用绝对路径“{ref.file}”：请写支部文件夹里的相对路径，如 photos/a.jpg"
@@ -326,14 +323,16 @@ def check_photo_path(ref: PhotoRef, folder: Path, base: str | None = None) -> st
     try:
         # The branch folder itself was checked on loading; only a symlink below it can lead
         # elsewhere, so the full resolution is needed only when the path holds one.
-        if _has_symlink_below(folder, raw):
+        mode = _mode_below(str(folder), raw.parts)
+        if mode is _SYMLINK:
             resolved = os.path.realpath(ref.path)
-            base = base or os.path.realpath(folder)
+            base = os.path.realpath(folder)
             if not (resolved + os.sep).startswith(base + os.sep):
                 return f"“{ref.file}”指向本支部文件夹之外（符号链接？），不能发布"
-        if not ref.path.exists():
+            mode = ref.path.stat().st_mode if ref.path.exists() else None
+        if mode is None:
             return f"找不到照片文件“{ref.file}”（注意大小写和扩展名）"
-        if not ref.path.is_file():
+        if not stat.S_ISREG(mode):
             return f"“{ref.file}”不是文件"
     except (OSError, ValueError) as exc:
         return f"无法读取“{ref.file}”：{getattr(exc, 'strerror', None) or '路径无效'}"
@@ -342,16 +341,24 @@ def check_photo_path(ref: PhotoRef, folder: Path, base: str | None = None) -> st
     return None
 
 
-def _has_symlink_below(folder: Path, relative: Path) -> bool:
+_SYMLINK = -1  # _mode_below: a symlink on the way
+
+
+def _mode_below(folder: str, parts: tuple[str, ...]) -> int | None:
+    """The mode of the entry at ``parts`` below ``folder`` (None when there is none), or
+    _SYMLINK when it or a folder on the way is a symlink: one lstat a part, which also tells
+    whether the photo exists and is a file."""
     current = folder
-    for part in relative.parts:
-        current = current / part
+    mode = stat.S_IFDIR  # no parts: the folder itself
+    for part in parts:
+        current = os.path.join(current, part)
         try:
-            if stat.S_ISLNK(os.lstat(current).st_mode):
-                return True
+            mode = os.lstat(current).st_mode
         except FileNotFoundError:
-            return False
-    return False
+            return None
+        if stat.S_ISLNK(mode):
+            return _SYMLINK
+    return mode
 
 
 def _check_photos(
@@ -363,9 +370,8 @@ def _check_photos(
 ) -> list[Problem]:
     problems: list[Problem] = []
     refs = gallery + others
-    base = os.path.realpath(folder)
     for r in refs:
-        why = check_photo_path(r, folder, base)
+        why = check_photo_path(r, folder)
         if why:
             problems.append(Problem(rel, r.line, r.field, why))
     seen: dict[str, PhotoRef] = {}

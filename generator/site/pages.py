@@ -14,11 +14,13 @@ import json
 import posixpath
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup, escape
 from pymdownx.slugs import slugify
 
@@ -235,6 +237,7 @@ class _Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            extensions=[OnelineAtCompile],
         )
         env.filters.update(
             md=md_inline,
@@ -349,11 +352,18 @@ _SLUGIFY = slugify(case="lower")
 _LINE_BREAK = re.compile(r"[ \t]*\n\s*")
 
 
+def _joint(before: str, after: str) -> str:
+    """What a line break between ``before`` and ``after`` becomes inside ``oneline``: nothing
+    next to a tag or a Chinese character (Chinese has no spaces between words), else a space
+    (between attributes, between Latin words)."""
+    if before == ">" or after == "<" or _wide(before) or _wide(after):
+        return ""
+    return " "
+
+
 def _oneline(markup: str) -> Markup:
     """Markup written over several lines, as one line: the page's Markdown must meet a raw HTML
-    block without line breaks. A break next to a tag or a Chinese character disappears (Chinese
-    has no spaces between words); any other break (between attributes, between Latin words)
-    becomes one space. A final line end is kept."""
+    block without line breaks (see ``_joint``). A final line end is kept."""
     text = str(markup)
     end = "\n" if text.endswith("\n") else ""
     text = text.strip()
@@ -361,15 +371,50 @@ def _oneline(markup: str) -> Markup:
     def join(m: re.Match[str]) -> str:
         before = text[m.start() - 1] if m.start() else ">"
         after = text[m.end()] if m.end() < len(text) else "<"
-        if before == ">" or after == "<" or _wide(before) or _wide(after):
-            return ""
-        return " "
+        return _joint(before, after)
 
     return Markup(_LINE_BREAK.sub(join, text) + end)
 
 
 def _wide(char: str) -> bool:
     return unicodedata.east_asian_width(char) in "WF"
+
+
+class OnelineAtCompile(Extension):
+    """Joins, once when a template is compiled, the line breaks of ``{% filter oneline %}``
+    blocks that lie between two characters of the template's own text: ``_oneline`` then has
+    only the breaks next to a value left to join on every render (most of a page's ~100 breaks
+    are the template's indentation between attributes and tags). The output is the same: such
+    a break is joined as ``_joint`` decides from the same two characters."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        filters: list[bool] = []  # the filter blocks the text is inside (oneline?), innermost last
+        tag: list[str] | None = None  # the block tag being read, token by token
+        for token in stream:
+            if token.type == "block_begin":
+                tag = []
+            elif token.type == "block_end" and tag is not None:
+                if tag[:1] == ["filter"]:
+                    filters.append(tag == ["filter", "oneline"])
+                elif tag == ["endfilter"] and filters:
+                    filters.pop()
+                tag = None
+            elif tag is not None:
+                tag.append(token.value)
+            elif token.type == "data" and filters and filters[-1]:
+                token = Token(token.lineno, "data", _join_inner_breaks(token.value))
+            yield token
+
+
+def _join_inner_breaks(text: str) -> str:
+    """``text`` with each line break that has a non-space character on both sides joined."""
+
+    def join(m: re.Match[str]) -> str:
+        if m.start() == 0 or m.end() == len(text):
+            return m.group()  # beside a value: joined when rendered
+        return _joint(text[m.start() - 1], text[m.end()])
+
+    return _LINE_BREAK.sub(join, text)
 
 
 FALLBACK_WIDTH = 960  # the src of a browser without srcset support: sharp on most screens

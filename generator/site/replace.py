@@ -54,7 +54,7 @@ def empty_trash(trash_dir: Path, site_dir: Path) -> Callable[[], None]:
     old += [p for p in site_dir.parent.glob(f".{site_dir.name}.old-*") if p.is_dir()]
     if not old:
         return lambda: None
-    return parallel.Worker(_remove, old, nice=10).result
+    return parallel.Worker(_remove, old, idle=True).result
 
 
 def _remove(folders: list[Path]) -> None:

@@ -160,7 +160,7 @@ def start_index(
     if stale_ok and (earlier := _indexes(folder)):
         return PendingIndex(lambda: earlier[0])
     # Below MkDocs and the pages' worker, which MkDocs waits for; the index is needed last.
-    worker = parallel.Worker(_index_pages, pages, folder, nice=10)
+    worker = parallel.Worker(_index_pages, pages, folder, idle=True)
     return PendingIndex(worker.result, worker.close)
 
 
