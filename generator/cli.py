@@ -197,18 +197,21 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path) -> int:
     from mkdocs.commands.build import build
-    from mkdocs.exceptions import MkDocsException
+    from mkdocs.exceptions import MkDocsException, PluginError
 
     from .pipeline import generate
+    from .plugin import index_starter
     from .site.replace import replace_site
 
     startup = time.perf_counter() - args.started
     # Problems are found and reported before MkDocs starts: a broken branch never reaches it.
     # The pages are then made by a worker while MkDocs reads them (see site/pending.py).
     try:
-        result = generate(settings, later=True)
+        result = generate(settings, later=True, index=index_starter(settings))
     except OSError as exc:
         raise _Fail(f"{not_written(exc, root)}；site/ 保持原样") from None
+    except PluginError as exc:
+        raise _Fail(f"{exc}；site/ 保持原样") from None
     result.timings = {"startup": startup, **result.timings}
     _print_problems(result.problems)
     if not result.ok:
@@ -236,6 +239,7 @@ def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path)
         finally:
             if result.pending is not None:
                 result.pending.cancel()  # a worker still running means the build failed
+            result.stop_index()  # the plugin took it, unless MkDocs stopped before that
             cfg.plugins.on_shutdown()
     # Waiting for the pages and the search index, and linking the QR codes, happen inside MkDocs'
     # build: they are stages of their own.
@@ -456,9 +460,9 @@ _STAGES = {
     "photos": "照片",
     "pages": "页面",
     "write": "写入",
-    "mkdocs": "MkDocs",
     "qr": "二维码",
     "search": "搜索索引",
+    "mkdocs": "MkDocs",
     "swap": "换上新站点",
 }
 
@@ -466,7 +470,9 @@ _STAGES = {
 def _print_timings(result, total: float) -> None:
     written = len(result.pages.written) if result.pages else 0
     removed = len(result.pages.removed) if result.pages else 0
-    parts = [f"{_STAGES.get(k, k)} {v:.2f} 秒" for k, v in result.timings.items()]
+    order = list(_STAGES)
+    stages = sorted(result.timings.items(), key=lambda kv: order.index(kv[0]))
+    parts = [f"{_STAGES[k]} {v:.2f} 秒" for k, v in stages]
     pages = f"页面写入 {written} 个、删除 {removed} 个"
     print("耗时：" + "，".join(parts) + f"；合计 {total:.2f} 秒；{pages}", file=sys.stderr)
 

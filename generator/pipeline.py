@@ -7,6 +7,7 @@ MkDocs. It returns every problem found instead of raising on the first.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from .site.pages import (
 from .site.pending import PendingPages
 from .site.public import site_problems
 from .site.qrcodes import qr_codes
+from .site.search import PendingIndex
 from .site.share import publish_share_images
 
 QR_DIR = "qr"  # the QR codes' folder in the cache
@@ -47,6 +49,7 @@ class Result:
     # What the search index holds: each branch with its page's address (indexed by the plugin).
     search: list[tuple[Branch, str]] = field(default_factory=list)
     pending: PendingPages | None = None  # the pages and codes, made by a worker (see generate)
+    index: PendingIndex | None = None  # the search index of ``search``, when asked for
     saves: BuildCache | None = None  # the cache to save once they are made
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
@@ -61,6 +64,12 @@ class Result:
     @property
     def ok(self) -> bool:
         return not has_errors(self.problems)
+
+    def stop_index(self) -> None:
+        """Stop making the search index (the build will not use it)."""
+        if self.index is not None:
+            self.index.cancel()
+            self.index = None
 
     def finish(self) -> None:
         """Wait for the pages and QR codes still being made; raises ``OSError`` when they could
@@ -88,13 +97,21 @@ def check(settings: Settings) -> Result:
     return result
 
 
-def generate(settings: Settings, cache: BuildCache | None = None, *, later: bool = False) -> Result:
+def generate(
+    settings: Settings,
+    cache: BuildCache | None = None,
+    *,
+    later: bool = False,
+    index: Callable[[list[tuple[Branch, str]]], PendingIndex] | None = None,
+) -> Result:
     """Everything up to the Markdown: the docs folder is ready for MkDocs when ``ok``.
 
     On errors nothing in docs_dir is touched, so the last good pages stay as they were.
     ``cache`` carries earlier results (kept in memory by a live preview); by default it is
     read from and saved to the cache folder. ``later``: return as soon as the pages are planned,
     while a worker makes them (``Result.pending``); ``Result.finish`` waits for the rest.
+    ``index``: starts the search index of the branches (``Result.index``), called as soon as
+    they are known, so that it is made beside the photos and the pages; stopped on errors.
     """
     result = Result()
     own_cache = cache is None
@@ -115,7 +132,32 @@ def generate(settings: Settings, cache: BuildCache | None = None, *, later: bool
             _, photo_problems = run_photos(branches, settings, publish=False)
         result.problems = sort_problems(result.problems + photo_problems)
         return result
+    with result.timed("pages"):
+        dates = git_dates(settings.root, settings.branches_dir)
+        catalog = build_catalog(branches, settings, dates, cache.spellings)
+        result.catalog = catalog
+    directory = settings.use_directory_urls
+    result.search = [(b, page_url(branch_src(b.slug), directory)) for b in catalog.branches]
+    if index is not None:
+        result.index = index(result.search)
+    try:
+        _plan(result, catalog, settings, cache)
+    except BaseException:
+        result.stop_index()
+        raise
+    if has_errors(result.problems):
+        result.stop_index()
+    elif own_cache:
+        result.saves = cache
+    if not later:
+        result.finish()
+    return result
+
+
+def _plan(result: Result, catalog: Catalog, settings: Settings, cache: BuildCache) -> None:
+    """The photos, then the pages: planned, and started in a worker unless there are errors."""
     with result.timed("photos"):
+        branches = result.branches
         images, photo_problems = run_photos(branches, settings, publish=True)
         covers = [images[b.cover.path] for b in branches if b.cover and b.cover.path in images]
         shares = publish_share_images(
@@ -123,17 +165,12 @@ def generate(settings: Settings, cache: BuildCache | None = None, *, later: bool
         )
     result.problems.extend(photo_problems)
     with result.timed("pages"):
-        dates = git_dates(settings.root, settings.branches_dir)
-        catalog = build_catalog(branches, settings, dates, cache.spellings)
-        result.catalog = catalog
         plan = plan_pages(catalog, images, settings, memo=cache.pages)
-    directory = settings.use_directory_urls
-    result.search = [(b, page_url(branch_src(b.slug), directory)) for b in catalog.branches]
     with result.timed("write"):
         result.problems.extend(check_ownership(settings.docs_dir, settings.root, plan.order))
     result.problems = sort_problems(result.problems)
     if has_errors(result.problems):
-        return result
+        return
     with result.timed("write"):
         media = {f"{MEDIA_DIR}/{name}" for name in _media_names(images) | shares}
         clean_stale(settings.docs_dir / MEDIA_DIR, {n.split("/", 1)[1] for n in media})
@@ -146,10 +183,6 @@ def generate(settings: Settings, cache: BuildCache | None = None, *, later: bool
             code_dir=settings.cache_dir / QR_DIR,
             page_memo=cache.pages,
         )
-    result.saves = cache if own_cache else None
-    if not later:
-        result.finish()
-    return result
 
 
 # Names reserved for examples (RFC 2606, RFC 6761): no real site lives there.

@@ -201,6 +201,23 @@ def settings_from(
     )
 
 
+def index_starter(
+    settings: Settings, *, stale_ok: bool = False
+) -> Callable[[list[tuple[Branch, str]]], PendingIndex]:
+    """What starts the search index of a build's branches (with their pages' addresses).
+
+    Pagefind needs the branches' text, not the pages: it indexes while the photos are checked
+    and MkDocs renders. ``stale_ok``: an earlier index will do (a live preview's rebuilds)."""
+
+    def start(search: list[tuple[Branch, str]]) -> PendingIndex:
+        try:
+            return start_index(search, settings.cache_dir, stale_ok=stale_ok)
+        except OSError as exc:
+            raise PluginError(f"搜索索引没有生成（Pagefind 出错：{exc}）") from None
+
+    return start
+
+
 def _booklet_logo(
     option: str | None, root: Path, docs_dir: Path, config: MkDocsConfig
 ) -> Path | None:
@@ -309,14 +326,14 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
         if result.pending is not None:  # content errors: the last good pages, index, codes stay
             self._search = result.search
             self._pages = result.pending
-        # Pagefind needs the branches' text, not the pages: it indexes while MkDocs renders.
+        # The index generate started for these branches, else one of the last good branches.
+        self._index = result.index or self._index_starter()(self._search)
+        result.index = None  # the plugin's now: published, or stopped with the build
+
+    def _index_starter(self) -> Callable[[list[tuple[Branch, str]]], PendingIndex]:
         # A preview's first build indexes; its rebuilds keep that index (see start_index).
         assert self.settings is not None
-        stale_ok = self.serving and self.previewed
-        try:
-            self._index = start_index(self._search, self.settings.cache_dir, stale_ok=stale_ok)
-        except OSError as exc:
-            raise PluginError(f"搜索索引没有生成（Pagefind 出错：{exc}）") from None
+        return index_starter(self.settings, stale_ok=self.serving and self.previewed)
 
     def _generate(self) -> Result:
         assert self.settings is not None
@@ -325,7 +342,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
             self.cache = BuildCache.open(path)
         # A live preview keeps the cache in memory between rebuilds, and on disk for next time.
         try:
-            result = generate(self.settings, self.cache, later=True)
+            result = generate(self.settings, self.cache, later=True, index=self._index_starter())
         except OSError as exc:
             raise PluginError(not_written(exc, self.settings.root)) from None
         if result.pending is None:
