@@ -80,3 +80,38 @@ def test_two_builds_indexing_the_same_records_at_once_both_get_the_index(tmp_pat
         assert len(contents(sites[0])) == 40 and contents(sites[0]) == contents(sites[1])
         # One index kept; the working folders are gone.
         assert len(list((cache / "search").iterdir())) == 1
+
+
+def test_a_build_starts_its_index_with_the_branches_and_stops_it_on_a_later_error(
+    tmp_path: Path,
+) -> None:
+    """The index starts as soon as the branches are known (beside the photos and the pages);
+    a problem found after that (a photo that cannot be decoded) stops it."""
+    from helpers import settings_for, write_branch
+
+    from generator.buildcache import BuildCache
+    from generator.pipeline import generate
+    from generator.site.search import PendingIndex
+
+    write_branch(tmp_path, "yi", name="乙村党支部")
+    write_branch(tmp_path, "jia", name="甲村党支部")
+    started: list[list[str]] = []
+    stopped: list[str] = []
+
+    def index(search: list) -> PendingIndex:
+        started.append([url for _, url in search])
+        return PendingIndex(lambda: None, lambda: stopped.append("stopped"))
+
+    result = generate(settings_for(tmp_path), BuildCache(None), index=index)
+    assert result.ok and result.index is not None and not stopped
+    assert started == [["branches/jia/", "branches/yi/"]]  # catalog order: 甲 before 乙
+
+    (tmp_path / "branches/yi/photos/a.jpg").write_bytes(b"not a photo")
+    path = tmp_path / "branches/yi/branch.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8") + "photos:\n  - file: photos/a.jpg\n    caption: 照片\n",
+        encoding="utf-8",
+    )
+    result = generate(settings_for(tmp_path), BuildCache(None), index=index)
+    assert not result.ok and len(started) == 2
+    assert result.index is None and stopped == ["stopped"]

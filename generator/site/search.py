@@ -147,9 +147,10 @@ def start_index(
 ) -> PendingIndex:
     """Start indexing the branches of ``pages`` (each with its page's address) in a worker.
 
-    A build starts it before MkDocs renders the pages and publishes it after: the index needs
-    the branches' text, not the pages, and a thousand branches take ~0.5 s of text and 3-4 s
-    of Pagefind, which then run on a core MkDocs (one process) leaves free. The index is kept
+    A build starts it as soon as the branches are known (before their photos are checked and
+    MkDocs renders the pages) and publishes it after: the index needs the branches' text, not
+    the pages, and a thousand branches take ~0.5 s of text and 3-4 s of Pagefind, which then
+    run on the core this process and MkDocs (one process each in turn) leave free. The index is kept
     in ``cache_dir`` under a hash of the records and copied when nothing changed (a rebuild
     after editing a photo). ``stale_ok``: an earlier index will do (a live preview, where a
     save must not wait for the whole county to be indexed again).
