@@ -23,9 +23,8 @@ from pathlib import Path
 
 from . import __version__
 from .chinese_argparse import ChineseArgumentParser
+from .config import CONFIG_FILE
 from .problems import Problem, not_written, rel_path
-
-CONFIG_FILE = "mkdocs.yml"
 
 
 class _Fail(Exception):

@@ -6,6 +6,7 @@ generator itself never reads MkDocs' configuration.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from .content.schema import Choices
 from .photos import PhotoSettings
 
+CONFIG_FILE = "mkdocs.yml"  # the project's configuration, at its root; problems name it so
 DEFAULT_FIELDS = ("农村", "社区", "机关", "事业单位", "两新组织", "国有企业", "学校")
 DEFAULT_BRANCHES_DIR = "branches"  # relative to mkdocs.yml
 DEFAULT_CACHE_DIR = ".cache/showcase"
@@ -70,3 +72,28 @@ class Settings:
     def choices(self) -> Choices:
         """What ``branch.yml`` values may be, as mkdocs.yml configures it."""
         return Choices(fields=self.fields, towns=self.towns)
+
+
+def config_lines(root: Path) -> list[str]:
+    """The lines of the project's mkdocs.yml, for problems that point at one (none when it
+    cannot be read: MkDocs has said why by then)."""
+    try:
+        return (root / CONFIG_FILE).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def option_line(lines: list[str], path: tuple[str, ...]) -> int:
+    """The line of option ``a.b.c`` in mkdocs.yml's ``lines``: each key searched below the
+    previous one, else the deepest found (1 when none)."""
+    line, indent = 0, -1
+    for key in path:
+        pattern = re.compile(rf"^(\s*)(- )?{re.escape(key)}\s*:")
+        for i in range(line, len(lines)):
+            m = pattern.match(lines[i])
+            if m and len(m.group(1)) > indent:
+                line, indent = i, len(m.group(1))
+                break
+        else:
+            break
+    return line + 1

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .buildcache import BuildCache
 from .config import Settings
@@ -32,9 +31,9 @@ from .site.pages import (
     qr_path,
 )
 from .site.pending import PendingPages
-from .site.public import site_problems
+from .site.public import site_problems, site_url_problems
 from .site.qrcodes import qr_codes
-from .site.search import PendingIndex
+from .site.search import PendingIndex, retired_option_problems
 from .site.share import publish_share_images
 
 QR_DIR = "qr"  # the QR codes' folder in the cache
@@ -183,59 +182,6 @@ def _plan(result: Result, catalog: Catalog, settings: Settings, cache: BuildCach
             code_dir=settings.cache_dir / QR_DIR,
             page_memo=cache.pages,
         )
-
-
-# Names reserved for examples (RFC 2606, RFC 6761): no real site lives there.
-_EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net")
-_EXAMPLE_TLDS = ("example", "test", "invalid")
-
-
-def site_url_problems(settings: Settings) -> list[Problem]:
-    """A warning when the QR codes would not lead to the published site."""
-    if not settings.site_url:
-        return [
-            Problem(
-                "mkdocs.yml", 1, "site_url", "没有设置 site_url，二维码无法生成", Severity.WARNING
-            )
-        ]
-    host = (urlsplit(settings.site_url).hostname or "").rstrip(".")
-    example = host.rsplit(".", 1)[-1] in _EXAMPLE_TLDS or any(
-        host == d or host.endswith("." + d) for d in _EXAMPLE_DOMAINS
-    )
-    if not example:
-        return []
-    line = _config_line(settings.root / "mkdocs.yml", "site_url") or 1
-    message = (
-        f"还是示例地址 {settings.site_url}，二维码会指向这个不存在的网站；"
-        "发布前请改成站点的真实网址"
-    )
-    return [Problem("mkdocs.yml", line, "site_url", message, Severity.WARNING)]
-
-
-RETIRED_OPTIONS = ("search_dictionary", "search_full_text")
-
-
-def retired_option_problems(settings: Settings) -> list[Problem]:
-    """A warning for each option of the earlier search still in mkdocs.yml (they do nothing)."""
-    try:
-        lines = (settings.root / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
-    message = "已不再需要，可以删除：搜索现在收录每个支部的全部文字，按字查找，不用词典"
-    return [
-        Problem("mkdocs.yml", n, key, message, Severity.WARNING)
-        for n, text in enumerate(lines, 1)
-        for key in RETIRED_OPTIONS
-        if text.lstrip().startswith(f"{key}:")
-    ]
-
-
-def _config_line(path: Path, key: str) -> int | None:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    return next((n for n, text in enumerate(lines, 1) if text.startswith(f"{key}:")), None)
 
 
 def run_photos(

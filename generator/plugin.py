@@ -21,6 +21,7 @@ from mkdocs.structure.files import File, Files
 
 from .buildcache import BuildCache
 from .config import (
+    CONFIG_FILE,
     DEFAULT_BRANCHES_DIR,
     DEFAULT_CACHE_DIR,
     BookletSettings,
@@ -135,7 +136,7 @@ class ShowcaseConfig(base.Config):
     photos = c.SubConfig(_PhotoOptions)
     workers = c.Optional(c.Type(int))
     # Options of the earlier search (Material's, segmented by jieba), accepted so an older
-    # mkdocs.yml still builds, and otherwise ignored: pipeline.retired_option_problems says so.
+    # mkdocs.yml still builds, and otherwise ignored: search.retired_option_problems says so.
     search_full_text = c.Optional(c.Type(bool))
     search_dictionary = c.Optional(c.Type(str))
     # Publish /admin/ for editing through a git host (gitlab, gitea, github); see editor/.
@@ -155,7 +156,7 @@ def settings_from(
 ) -> Settings:
     """The generator's settings from the plugin's options and MkDocs' own configuration;
     ``progress``: report long steps on stderr (how this run reports, not what it makes)."""
-    root = Path(config.config_file_path or "mkdocs.yml").resolve().parent
+    root = Path(config.config_file_path or CONFIG_FILE).resolve().parent
     p = options.photos
     docs_dir = Path(config.docs_dir).resolve()
     widths = tuple(sorted(set(p.widths)))

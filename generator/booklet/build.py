@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..buildcache import BuildCache
-from ..config import Settings
+from ..config import CONFIG_FILE, Settings
 from ..content.branches import load_branches
 from ..content.gitdates import git_dates
 from ..content.model import Branch, PhotoRef
@@ -133,7 +133,7 @@ def _load(
     problems = sort_problems(problems + photo_problems)
     if not settings.site_url:
         message = "没有设置 site_url，手册里不印二维码"
-        problems.append(Problem("mkdocs.yml", 1, "site_url", message, Severity.WARNING))
+        problems.append(Problem(CONFIG_FILE, 1, "site_url", message, Severity.WARNING))
     return branches, chosen, photos, problems
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from ..config import Settings, SiteInfo
+from ..config import CONFIG_FILE, Settings, SiteInfo, config_lines, option_line
 from ..problems import Problem, Severity
 
 MIIT_URL = "https://beian.miit.gov.cn/"
@@ -19,7 +20,6 @@ MPS_URL = "https://beian.mps.gov.cn/#/query/webSearch?code={code}"
 CONAC_URL = "https://bszs.conac.cn/sitename?method=show&id={id}"
 # The 公安备案 emblem, drawn for this project (a theme file: overrides/assets/showcase/).
 POLICE_EMBLEM = "assets/showcase/gongan.svg"
-CONFIG_FILE = "mkdocs.yml"
 SHARE_FORMATS = (".jpg", ".jpeg", ".png")  # what WeChat, QQ and Weibo cards all display
 
 
@@ -70,15 +70,11 @@ def theme_context(settings: Settings) -> dict:
 
 def site_problems(settings: Settings) -> list[Problem]:
     """Problems with the site-wide options, at their line in mkdocs.yml."""
-    config = settings.root / CONFIG_FILE
-    try:
-        lines = config.read_text("utf-8").splitlines()
-    except OSError:
-        lines = []
+    lines = config_lines(settings.root)
 
     def problem(path: tuple[str, ...], message: str, warning: bool = False) -> Problem:
         severity = Severity.WARNING if warning else Severity.ERROR
-        return Problem(CONFIG_FILE, _line_of(lines, path), ".".join(path), message, severity)
+        return Problem(CONFIG_FILE, option_line(lines, path), ".".join(path), message, severity)
 
     out = []
     info = settings.site_info
@@ -129,6 +125,30 @@ def site_problems(settings: Settings) -> list[Problem]:
     return out
 
 
+# Names reserved for examples (RFC 2606, RFC 6761): no real site lives there.
+_EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net")
+_EXAMPLE_TLDS = ("example", "test", "invalid")
+
+
+def site_url_problems(settings: Settings) -> list[Problem]:
+    """A warning when the QR codes would not lead to the published site."""
+    if not settings.site_url:
+        message = "没有设置 site_url，二维码无法生成"
+        return [Problem(CONFIG_FILE, 1, "site_url", message, Severity.WARNING)]
+    host = (urlsplit(settings.site_url).hostname or "").rstrip(".")
+    example = host.rsplit(".", 1)[-1] in _EXAMPLE_TLDS or any(
+        host == d or host.endswith("." + d) for d in _EXAMPLE_DOMAINS
+    )
+    if not example:
+        return []
+    line = option_line(config_lines(settings.root), ("site_url",))
+    message = (
+        f"还是示例地址 {settings.site_url}，二维码会指向这个不存在的网站；"
+        "发布前请改成站点的真实网址"
+    )
+    return [Problem(CONFIG_FILE, line, "site_url", message, Severity.WARNING)]
+
+
 def source_folders(settings: Settings, theme_dir: Path | None) -> list[Path]:
     """Folders inside docs_dir whose files are sources, never site files."""
     docs = settings.docs_dir.resolve()
@@ -139,22 +159,6 @@ def source_folders(settings: Settings, theme_dir: Path | None) -> list[Path]:
 def _in_docs(docs_dir: Path, rel: str) -> bool:
     target = (docs_dir / rel).resolve()
     return target.is_relative_to(docs_dir.resolve()) and target.is_file()
-
-
-def _line_of(lines: list[str], path: tuple[str, ...]) -> int:
-    """The line of ``a.b.c`` in mkdocs.yml: each key searched below the previous one, else the
-    deepest found (1 when none)."""
-    line, indent = 0, -1
-    for key in path:
-        pattern = re.compile(rf"^(\s*)(- )?{re.escape(key)}\s*:")
-        for i in range(line, len(lines)):
-            m = pattern.match(lines[i])
-            if m and len(m.group(1)) > indent:
-                line, indent = i, len(m.group(1))
-                break
-        else:
-            break
-    return line + 1
 
 
 _LIGHTBOX_JS = re.compile(r'<script src="([^"<>]*glightbox\.min\.js)"></script>')

@@ -33,7 +33,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import parallel
+from ..config import CONFIG_FILE, Settings, config_lines
 from ..content.model import Branch
+from ..problems import Problem, Severity
 from .text import plain
 
 # Letters and digits of any script (what Pagefind keeps of a word); everything else separates.
@@ -315,3 +317,17 @@ def _link_or_copy(src: str, dst: str) -> str:
     except OSError:
         shutil.copy2(src, dst)
     return dst
+
+
+RETIRED_OPTIONS = ("search_dictionary", "search_full_text")  # of the earlier search (jieba)
+
+
+def retired_option_problems(settings: Settings) -> list[Problem]:
+    """A warning for each option of the earlier search still in mkdocs.yml (they do nothing)."""
+    message = "已不再需要，可以删除：搜索现在收录每个支部的全部文字，按字查找，不用词典"
+    return [
+        Problem(CONFIG_FILE, n, key, message, Severity.WARNING)
+        for n, text in enumerate(config_lines(settings.root), 1)
+        for key in RETIRED_OPTIONS
+        if text.lstrip().startswith(f"{key}:")
+    ]
