@@ -8,6 +8,7 @@ is large enough (480 or 960 px), and kept next to the photo cache. The originals
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from ..files import atomic_write
 from ..photos import PhotoResult, Rendition, rendition_file
 
 PRINT_DPI = 150
@@ -83,12 +85,12 @@ def _make_one(job: PrintJob) -> None:
         if im.width > job.width:
             height = max(1, round(im.height * job.width / im.width))
             im = im.resize((job.width, height), Image.Resampling.LANCZOS)
-        tmp = job.target.with_name(f".{job.target.name}.{os.getpid()}.{id(job)}.tmp")
+        out = io.BytesIO()
         if job.logo:
-            im.save(tmp, "PNG", optimize=True)
+            im.save(out, "PNG", optimize=True)
         else:
-            _on_white(im).save(tmp, "JPEG", quality=JPEG_QUALITY, optimize=True)
-    os.replace(tmp, job.target)
+            _on_white(im).save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    atomic_write(job.target, out.getvalue())
 
 
 def _on_white(im: Image.Image) -> Image.Image:

@@ -165,7 +165,7 @@ def _widget(f: schema.Field, settings: Settings, path: str) -> dict[str, Any]:
         }
     if f.kind in (schema.INT, schema.YEAR):
         out: dict[str, Any] = {"widget": "number", "value_type": "int", "step": 1}
-        minimum = 1921 if f.kind == schema.YEAR else f.minimum
+        minimum = schema.FIRST_YEAR if f.kind == schema.YEAR else f.minimum
         if minimum is not None:
             out["min"] = minimum
         return out
