@@ -5,9 +5,14 @@ from __future__ import annotations
 import unicodedata
 
 
+def is_wide(char: str) -> bool:
+    """East Asian wide or full-width: a CJK character, a full-width punctuation mark."""
+    return unicodedata.east_asian_width(char) in "WF"
+
+
 def display_width(text: str) -> int:
-    """Columns ``text`` takes in a monospaced font (East Asian wide and full-width count 2)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Columns ``text`` takes in a monospaced font (wide characters count 2)."""
+    return sum(2 if is_wide(ch) else 1 for ch in text)
 
 
 def pad(text: str, width: int) -> str:

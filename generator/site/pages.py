@@ -13,7 +13,6 @@ import html
 import json
 import posixpath
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from pymdownx.slugs import slugify
 from ..config import Settings
 from ..content.model import Branch
 from ..content.schema import LEVELS
+from ..display import is_wide
 from ..photos import PhotoResult, Rendition
 from .catalog import Catalog
 from .share import share_name
@@ -356,7 +356,7 @@ def _joint(before: str, after: str) -> str:
     """What a line break between ``before`` and ``after`` becomes inside ``oneline``: nothing
     next to a tag or a Chinese character (Chinese has no spaces between words), else a space
     (between attributes, between Latin words)."""
-    if before == ">" or after == "<" or _wide(before) or _wide(after):
+    if before == ">" or after == "<" or is_wide(before) or is_wide(after):
         return ""
     return " "
 
@@ -374,10 +374,6 @@ def _oneline(markup: str) -> Markup:
         return _joint(before, after)
 
     return Markup(_LINE_BREAK.sub(join, text) + end)
-
-
-def _wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in "WF"
 
 
 class OnelineAtCompile(Extension):
