@@ -255,7 +255,7 @@ def _idle() -> None:
     try:
         os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
     except (AttributeError, OSError):  # not Linux
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(AttributeError, OSError):
             os.nice(19)
 
 

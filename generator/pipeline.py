@@ -135,10 +135,11 @@ def generate(
         dates = git_dates(settings.root, settings.branches_dir)
         catalog = build_catalog(branches, settings, dates, cache.spellings)
         result.catalog = catalog
-    directory = settings.use_directory_urls
-    result.search = [(b, page_url(branch_src(b.slug), directory)) for b in catalog.branches]
+        directory = settings.use_directory_urls
+        result.search = [(b, page_url(branch_src(b.slug), directory)) for b in catalog.branches]
     if index is not None:
-        result.index = index(result.search)
+        with result.timed("search"):
+            result.index = index(result.search)
     try:
         _plan(result, catalog, settings, cache)
     except BaseException:
