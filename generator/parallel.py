@@ -128,6 +128,16 @@ class Worker:
             self._receive()
         return self._queue.popleft()
 
+    def told(self) -> list[Any]:
+        """Every value the worker has told that is not read yet, without waiting for more: a
+        parent that takes them all whenever it looks keeps the pipe from filling, so the worker
+        is never held up, nor woken again and again as the parent reads."""
+        while self._conn is not None and not self._done and self._conn.poll():
+            self._receive()
+        news = list(self._queue)
+        self._queue.clear()
+        return news
+
     def result(self) -> Any:
         """Wait for the call's value (or raise its exception); unread news is dropped."""
         while not self._done:

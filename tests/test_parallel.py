@@ -207,3 +207,33 @@ def test_a_worker_nobody_waits_for_does_not_keep_python_from_exiting(tmp_path: P
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
     )
     assert run.returncode == 0 and run.stdout.strip() == "65536", run.stderr
+
+
+def _tells_then_waits(told: int, go: int) -> str:
+    import os
+
+    for i in range(3):
+        parallel.tell(i)
+    os.write(told, b"x")  # the three are in the pipe by now: tell() returns once written
+    os.read(go, 1)
+    return "done"
+
+
+def test_told_takes_what_the_worker_has_told_without_waiting_for_more() -> None:
+    import os
+    import signal
+
+    told_r, told_w = os.pipe()
+    go_r, go_w = os.pipe()
+    signal.alarm(60)  # a told() that waited would wait forever: fail instead
+    try:
+        worker = parallel.Worker(_tells_then_waits, told_w, go_r)
+        os.read(told_r, 1)
+        assert worker.told() == [0, 1, 2]
+        assert worker.told() == []  # the worker still runs: nothing more, and no waiting
+        os.write(go_w, b"x")
+        assert worker.result() == "done"
+    finally:
+        signal.alarm(0)
+        for fd in (told_r, told_w, go_r, go_w):
+            os.close(fd)

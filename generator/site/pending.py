@@ -79,6 +79,10 @@ class PendingPages:
 
     def page(self, src: str) -> bytes:
         """The bytes of the page at docs path ``src``, once made."""
+        start = time.perf_counter()
+        for made, data in self._worker.told():  # so that the worker never waits for this one
+            self._keep(made, data)
+        self.waited += time.perf_counter() - start
         while src not in self._pages:
             if not self._receive():
                 self.finish()  # raises what went wrong in the worker
@@ -114,7 +118,9 @@ class PendingPages:
         self.waited += time.perf_counter() - start
         if news is parallel.Worker.END:
             return False
-        src, data = news
+        self._keep(*news)
+        return True
+
+    def _keep(self, src: str, data: bytes) -> None:
         self._pages[src] = data
         self.plan.remember(src, data, self._page_memo)
-        return True
