@@ -380,3 +380,31 @@ def test_a_preview_rebuild_writes_only_changed_qr_codes(tmp_path: Path) -> None:
     publish_file(site, "branches/a/qr.svg", cache / "b.svg")
     assert written.read_bytes() == b"<svg>b</svg>"
     assert (cache / "a.svg").read_bytes() == b"<svg>a</svg>", "the kept code is never written"
+
+
+def test_a_branch_page_is_made_again_only_when_what_it_shows_changes(tmp_path: Path) -> None:
+    """The build cache keeps each branch page under the hash of its context (hashed where the
+    page is rendered); an unchanged page is taken from it, a changed one is made again."""
+    from helpers import settings_for
+
+    from generator.buildcache import BuildCache
+    from generator.pipeline import generate
+
+    write_branch(tmp_path, "jia", name="甲村党支部")
+    write_branch(tmp_path, "yi", name="乙村党支部")
+    settings, cache = settings_for(tmp_path), BuildCache(None)
+
+    def reused() -> set[str]:
+        result = generate(settings, cache)
+        assert result.ok and result.pending is not None
+        return set(result.pending.plan.known)
+
+    assert reused() == set()
+    assert reused() == {"branches/jia.md", "branches/yi.md"}
+    path = tmp_path / "branches/yi/branch.yml"
+    path.write_text(
+        path.read_text("utf-8").replace("  summary:", "  slogan: 新口号\n  summary:"), "utf-8"
+    )
+    assert reused() == {"branches/jia.md"}  # its pager shows 乙's names, not its slogan
+    page = (tmp_path / "site_src/branches/yi.md").read_text("utf-8")
+    assert "新口号" in page

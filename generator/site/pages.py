@@ -53,14 +53,16 @@ class PagePlan:
     """Every generated page of docs_dir, in the order MkDocs reads them (``docs_order``).
 
     ``known`` holds the bytes the memo had for unchanged branch pages; ``render(src)`` makes any
-    other page. Rendering is pure per page, so it can happen anywhere, at any time (in a worker
-    while MkDocs reads the pages made before).
+    other page, and ``key(src)`` is what the memo keeps it under. Both are pure per page, so
+    they can happen anywhere, at any time (in a worker while MkDocs reads the pages made before).
     """
 
     order: list[str]
     known: dict[str, bytes]
-    keys: dict[str, str]  # a branch page's memo key (the hash of its context), by docs path
     _make: dict[str, Callable[[], str]]
+    # The branch pages to make that the memo is to keep, by their context; its hash is the key.
+    _remembered: dict[str, BranchPage]
+    _keys: dict[str, str]  # keys hashed already (to compare with the memo's)
 
     def __contains__(self, src: str) -> bool:
         return src in self.known or src in self._make
@@ -68,10 +70,13 @@ class PagePlan:
     def render(self, src: str) -> bytes:
         return self._make[src]().encode("utf-8")
 
-    def remember(self, src: str, data: bytes, memo: dict[str, tuple[str, bytes]]) -> None:
-        """Keep a branch page made now in ``memo`` under its key."""
-        if src in self.keys:
-            memo[src] = (self.keys[src], data)
+    def key(self, src: str) -> str | None:
+        """The memo key of the page at ``src`` made now, None when the memo does not keep it.
+        Hashing a context costs about as much as a tenth of rendering the page: it is done
+        where the page is rendered, not before MkDocs can start."""
+        if src not in self._keys and src in self._remembered:
+            self._keys[src] = self._remembered[src].key()
+        return self._keys.get(src)
 
 
 def plan_pages(
@@ -87,22 +92,25 @@ def plan_pages(
     """
     r = _Renderer(catalog, images, settings)
     known: dict[str, bytes] = {}
-    keys: dict[str, str] = {}
     make: dict[str, Callable[[], str]] = {}
+    remembered: dict[str, BranchPage] = {}
+    keys: dict[str, str] = {}
     for b in catalog.branches:
         src = branch_src(b.slug)
         page = branch_page(b, catalog, images, settings)
         if memo is not None:
-            keys[src] = page.key()
             cached = memo.get(src)
-            if cached is not None and cached[0] == keys[src]:
-                known[src] = cached[1]
-                del keys[src]
-                continue
+            if cached is not None:  # only then is the key needed now
+                keys[src] = page.key()
+                if cached[0] == keys[src]:
+                    known[src] = cached[1]
+                    continue
+            remembered[src] = page
         make[src] = functools.partial(r.branch, page)
     for src, template, context in _listing_pages(catalog):
         make[src] = functools.partial(r.page, template, src, **context)
-    return PagePlan(sorted([*known, *make], key=docs_order), known, keys, make)
+    order = sorted([*known, *make], key=docs_order)
+    return PagePlan(order, known, make, remembered, keys)
 
 
 def docs_order(src: str) -> tuple:

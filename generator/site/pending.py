@@ -36,7 +36,7 @@ def _make(
     for src in plan.order:
         if src not in pages:
             pages[src] = plan.render(src)
-            parallel.tell((src, pages[src]))
+            parallel.tell((src, pages[src], plan.key(src)))
     written = [src for src in plan.order if write_file(docs_dir, src, pages[src])]
     draw_missing(codes)
     # Codes of addresses or names no longer on the site go (the booklet's are the site's).
@@ -80,8 +80,8 @@ class PendingPages:
     def page(self, src: str) -> bytes:
         """The bytes of the page at docs path ``src``, once made."""
         start = time.perf_counter()
-        for made, data in self._worker.told():  # so that the worker never waits for this one
-            self._keep(made, data)
+        for news in self._worker.told():  # so that the worker never waits for this one
+            self._keep(*news)
         self.waited += time.perf_counter() - start
         while src not in self._pages:
             if not self._receive():
@@ -121,6 +121,8 @@ class PendingPages:
         self._keep(*news)
         return True
 
-    def _keep(self, src: str, data: bytes) -> None:
+    def _keep(self, src: str, data: bytes, key: str | None) -> None:
+        """A page the worker made, and into the build cache's memo under ``key`` if any."""
         self._pages[src] = data
-        self.plan.remember(src, data, self._page_memo)
+        if key is not None:
+            self._page_memo[src] = (key, data)
