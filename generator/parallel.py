@@ -132,7 +132,7 @@ class Worker:
         """Every value the worker has told that is not read yet, without waiting for more: a
         parent that takes them all whenever it looks keeps the pipe from filling, so the worker
         is never held up, nor woken again and again as the parent reads."""
-        while self._conn is not None and not self._done and self._conn.poll():
+        while self._conn is not None and self._conn.poll():  # None once it has finished
             self._receive()
         news = list(self._queue)
         self._queue.clear()

@@ -62,7 +62,6 @@ class PagePlan:
     _make: dict[str, Callable[[], str]]
     # The branch pages to make that the memo is to keep, by their context; its hash is the key.
     _remembered: dict[str, BranchPage]
-    _keys: dict[str, str]  # keys hashed already (to compare with the memo's)
 
     def __contains__(self, src: str) -> bool:
         return src in self.known or src in self._make
@@ -74,9 +73,8 @@ class PagePlan:
         """The memo key of the page at ``src`` made now, None when the memo does not keep it.
         Hashing a context costs about as much as a tenth of rendering the page: it is done
         where the page is rendered, not before MkDocs can start."""
-        if src not in self._keys and src in self._remembered:
-            self._keys[src] = self._remembered[src].key()
-        return self._keys.get(src)
+        page = self._remembered.get(src)
+        return page.key() if page is not None else None
 
 
 def plan_pages(
@@ -94,23 +92,20 @@ def plan_pages(
     known: dict[str, bytes] = {}
     make: dict[str, Callable[[], str]] = {}
     remembered: dict[str, BranchPage] = {}
-    keys: dict[str, str] = {}
     for b in catalog.branches:
         src = branch_src(b.slug)
         page = branch_page(b, catalog, images, settings)
         if memo is not None:
             cached = memo.get(src)
-            if cached is not None:  # only then is the key needed now
-                keys[src] = page.key()
-                if cached[0] == keys[src]:
-                    known[src] = cached[1]
-                    continue
+            if cached is not None and cached[0] == page.key():  # hashed now only to compare
+                known[src] = cached[1]
+                continue
             remembered[src] = page
         make[src] = functools.partial(r.branch, page)
     for src, template, context in _listing_pages(catalog):
         make[src] = functools.partial(r.page, template, src, **context)
     order = sorted([*known, *make], key=docs_order)
-    return PagePlan(order, known, make, remembered, keys)
+    return PagePlan(order, known, make, remembered)
 
 
 def docs_order(src: str) -> tuple:

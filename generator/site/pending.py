@@ -122,7 +122,7 @@ class PendingPages:
         return True
 
     def _keep(self, src: str, data: bytes, key: str | None) -> None:
-        """A page the worker made, and into the build cache's memo under ``key`` if any."""
+        """Keep a page the worker made; into the build cache's memo too when it has a key."""
         self._pages[src] = data
         if key is not None:
             self._page_memo[src] = (key, data)
