@@ -19,6 +19,7 @@ import collections
 import contextlib
 import fcntl
 import functools
+import gc
 import multiprocessing
 import multiprocessing.context
 import os
@@ -50,13 +51,15 @@ def process_map(
     chunksize: int | None = None,
     on_done: Callable[[int], None] | None = None,
     on_crash: Callable[[T], R] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[R]:
     """``[func(x) for x in items]``, in worker processes when that pays.
 
     Below ``min_items`` items, with one worker, or when no safe way to start workers exists,
     the work is done in this process. ``on_done(n)`` is told as items finish (progress).
     An item that kills its worker twice becomes ``on_crash(item)``; without ``on_crash`` it is
-    run in this process.
+    run in this process. ``meanwhile()`` is called here once the items are handed to workers,
+    to use the time spent waiting for them (not called when the items are run here).
     """
     n = min(workers or os.cpu_count() or 1, len(items))
     ctx = worker_context(func) if n >= 2 and len(items) >= max(2, min_items) else None
@@ -70,7 +73,7 @@ def process_map(
     size = chunksize or max(1, len(items) // (n * 4))
     chunks = [list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
     results: dict[int, R] = {}
-    lost = _pool_pass(ctx, func, items, chunks, n, results, done)
+    lost = _pool_pass(ctx, func, items, chunks, n, results, done, meanwhile)
     for i in lost:
         if _pool_pass(ctx, func, items, [[i]], 1, results, done):
             results[i] = on_crash(items[i]) if on_crash else func(items[i])
@@ -223,6 +226,7 @@ def _work(receive: Any, conn: Any, call: Callable[[], Any], idle: bool) -> None:
     # Only the parent reads: with the read end open here too, a worker whose parent died would
     # wait forever to tell a full pipe instead of failing.
     receive.close()
+    _own_collection()
     # Stopped, the call unwinds: its finally blocks run and a program it runs is killed
     # (subprocess.run kills it on any exception), instead of outliving the worker.
     try:
@@ -252,6 +256,14 @@ def _answer(conn: Any, call: Callable[[], Any], idle: bool) -> None:
     except (pickle.PicklingError, AttributeError, TypeError) as exc:
         conn.send(("error", RuntimeError(f"{message[1]!r} ({exc})")))
     conn.close()
+
+
+def _own_collection() -> None:
+    """In a worker: collect cycles among its own objects only. What it inherited from a forked
+    parent is set aside (never scanned, so its memory pages stay shared with the parent), and the
+    collector is on even when the parent had paused it."""
+    gc.freeze()
+    gc.enable()
 
 
 def _idle() -> None:
@@ -311,6 +323,7 @@ def _pool_pass(
     n: int,
     results: dict[int, Any],
     done: Callable[[int], None],
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[int]:
     """Run ``chunks`` (lists of item indices) in a pool; the indices lost to a broken pool."""
     global _job
@@ -318,7 +331,7 @@ def _pool_pass(
     broken: list[int] = []
     _job = func
     try:
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=gc.freeze) as pool:
             pending: dict[Future, list[int]] = {}
             for chunk in chunks:
                 batch = [items[i] for i in chunk]
@@ -328,6 +341,8 @@ def _pool_pass(
                     else pool.submit(_run_chunk_with, func, batch)
                 )
                 pending[fut] = chunk
+            if meanwhile is not None:
+                meanwhile()
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:

@@ -6,6 +6,7 @@ MkDocs. It returns every problem found instead of raising on the first.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from .content.gitdates import git_dates
 from .content.model import Branch, PhotoRef
 from .photos import PhotoFailure, PhotoResult, clean_stale, process_photos
 from .problems import Problem, Severity, has_errors, rel_path, sort_problems
-from .site.catalog import Catalog, build_catalog
+from .site.catalog import Catalog, build_catalog, load_pinyin
 from .site.output import WriteReport, check_ownership
 from .site.pages import (
     GENERATED,
@@ -112,13 +113,49 @@ def generate(
     ``index``: starts the search index of the branches (``Result.index``), called as soon as
     they are known, so that it is made beside the photos and the pages; stopped on errors.
     """
+    with _cycles_uncollected():
+        return _generate(settings, cache, later=later, index=index)
+
+
+@contextmanager
+def _cycles_uncollected():
+    """No cycle collection while the branches are read and planned.
+
+    Nearly every object made here (branches, catalog, plans) lives until the site is built, and
+    what dies is freed by reference counting: the collector found 33 objects to free at N = 1,000
+    yet took 0.3 s, rescanning a heap that grows by ~150,000 objects. Pool workers forked
+    meanwhile keep it paused (their work is as short-lived); a ``parallel.Worker``, which runs
+    beside the build, turns it back on for what it makes itself.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _generate(
+    settings: Settings,
+    cache: BuildCache | None,
+    *,
+    later: bool,
+    index: Callable[[list[tuple[Branch, str]]], PendingIndex] | None,
+) -> Result:
     result = Result()
     own_cache = cache is None
     with result.timed("load"):
         if cache is None:
             cache = BuildCache.open(settings.cache_dir / "build.pickle")
+        # With no names spelled before, the catalog will need pypinyin: load it while workers
+        # parse the branches rather than after them.
         branches, problems = load_branches(
-            settings.root, settings.branches_dir, settings.choices, memo=cache.branches
+            settings.root,
+            settings.branches_dir,
+            settings.choices,
+            memo=cache.branches,
+            meanwhile=None if cache.spellings else load_pinyin,
         )
     result.branches = branches
     result.problems.extend(problems)

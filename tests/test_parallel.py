@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from pathlib import Path
 
@@ -39,6 +40,7 @@ def _generated(root: Path, workers: int) -> dict[str, bytes]:
     settings = replace(_settings(cfg, plugin), workers=workers, progress=False)
     result = generate(settings, BuildCache(None))
     assert result.ok, result.problems
+    assert gc.isenabled(), "generate pauses cycle collection only while it runs"
     docs = root / "site_src"
     return {
         p.relative_to(docs).as_posix(): p.read_bytes()
@@ -237,3 +239,45 @@ def test_told_takes_what_the_worker_has_told_without_waiting_for_more() -> None:
         signal.alarm(0)
         for fd in (told_r, told_w, go_r, go_w):
             os.close(fd)
+
+
+def test_meanwhile_runs_here_while_the_items_wait_in_workers() -> None:
+    """``meanwhile`` (the catalog's pypinyin, loaded while branches are parsed) runs in this
+    process once the items are in the workers, not after them; paused cycle collection stays
+    paused in the pool, and a ``Worker`` turns it back on for itself."""
+    import gc
+    import os
+    import select
+    import time
+
+    go_r, go_w = os.pipe()
+    deadline = time.monotonic() + 30
+    items = list(range(8))
+
+    def waits_for_go(_item: int) -> tuple[int, bool, bool]:
+        # Only ``meanwhile`` writes to the pipe: called after the items, it finds them gone.
+        wait = max(0.0, deadline - time.monotonic())
+        went = bool(select.select([go_r], [], [], wait)[0]) and os.read(go_r, 1) == b"x"
+        return os.getpid(), gc.isenabled(), went
+
+    called: list[int] = []
+
+    def meanwhile() -> None:
+        called.append(os.getpid())
+        os.write(go_w, b"x" * len(items))
+
+    gc.disable()
+    try:
+        out = parallel.process_map(waits_for_go, items, workers=2, meanwhile=meanwhile)
+        worker_collects = parallel.Worker(_pid_and, gc.isenabled).result()[1]
+    finally:
+        gc.enable()
+        os.close(go_r)
+        os.close(go_w)
+    assert called == [os.getpid()]
+    assert all(went for _, _, went in out), "the items finished before meanwhile was called"
+    assert os.getpid() not in {pid for pid, _, _ in out}
+    assert not any(collects for _, collects, _ in out) and worker_collects
+    # Run here, nothing waits for workers: there is no meanwhile.
+    assert parallel.process_map(abs, [-1], meanwhile=lambda: called.append(0)) == [1]
+    assert called == [os.getpid()]

@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import parallel
@@ -28,11 +29,13 @@ def load_branches(
     branches_dir: Path,
     choices: Choices,
     memo: dict[str, tuple] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[list[Branch], list[Problem]]:
     """Load and validate every branch under ``branches_dir``; all problems at once.
 
     ``memo`` (folder name → earlier result) lets an unchanged branch skip parsing: an entry is
     reused only while the branch's files have the same names, sizes and modification times.
+    ``meanwhile()`` runs here while workers parse the branches (see ``parallel.process_map``).
     """
     branches: list[Branch] = []
     problems: list[Problem] = []
@@ -47,7 +50,7 @@ def load_branches(
 
     todo = [f for f in folders if not unchanged(f)]
     load = functools.partial(load_one, root=root, branches_dir=branches_dir, choices=choices)
-    results = parallel.process_map(load, todo, min_items=parallel.MIN_ITEMS)
+    results = parallel.process_map(load, todo, min_items=parallel.MIN_ITEMS, meanwhile=meanwhile)
     fresh = dict(zip((f.name for f in todo), results, strict=True))
     for folder in folders:
         if folder.name in fresh:
