@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 from yaml.composer import Composer
 from yaml.parser import Parser
 from yaml.reader import Reader
-from yaml.resolver import Resolver
+from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from ..problems import Problem
@@ -29,14 +30,34 @@ _STANDARD_TAGS = {
 }
 
 
-class _AliasUsed(yaml.MarkedYAMLError):
-    pass
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 _TOO_DEEP = "嵌套层数太多：列表和“字段: 值”最多套 32 层，请检查括号 [ ] { } 和缩进"
 
 
-class _NodeLoader(Reader, Scanner, Parser, Composer, Resolver):
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))  # YAML 1.1's implicit nulls
+
+
+class _Tags(BaseResolver):
+    """The tag of each node. Values are never constructed (validation reads each as the text
+    typed), so of the implicit tags only two matter: null (nothing written) and merge (``<<``,
+    refused). Everything else is a str, a seq or a map: a third of the full resolver's cost,
+    which runs its regular expressions on every value."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            if implicit[0] and value in _NULLS:
+                return "tag:yaml.org,2002:null"
+            if implicit[0] and value == "<<":
+                return _MERGE
+            return self.DEFAULT_SCALAR_TAG
+        if kind is yaml.SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        return self.DEFAULT_MAPPING_TAG
+
+
+class _NodeLoader(Reader, Scanner, Parser, Composer, _Tags):
     """PyYAML's pure-Python parts composing nodes only; used when libyaml is missing."""
 
     def __init__(self, stream: str):
@@ -44,11 +65,20 @@ class _NodeLoader(Reader, Scanner, Parser, Composer, Resolver):
         Scanner.__init__(self)
         Parser.__init__(self)
         Composer.__init__(self)
-        Resolver.__init__(self)
+        _Tags.__init__(self)
 
 
-# libyaml composes ten times faster, which matters with thousands of branches.
-_Loader = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
+if yaml.__with_libyaml__:
+    # libyaml composes ten times faster, which matters with thousands of branches.
+
+    class _CNodeLoader(yaml.cyaml.CParser, _Tags):
+        def __init__(self, stream: str):
+            yaml.cyaml.CParser.__init__(self, stream)
+            _Tags.__init__(self)
+
+    _Loader: type | None = _CNodeLoader
+else:
+    _Loader = None
 
 
 # Real files nest five or six levels deep. Deeper nesting is refused before composing: both
@@ -167,7 +197,7 @@ def _first_forbidden(node: yaml.Node | None) -> tuple[yaml.Node | str | None, in
             return None, parent_line
         seen.add(id(n))
         line = n.start_mark.line + 1
-        if n.tag == "tag:yaml.org,2002:merge":  # ``<<: *base`` is an alias in disguise
+        if n.tag == _MERGE:  # ``<<: *base`` is an alias in disguise
             return None, line
         if n.tag not in _STANDARD_TAGS:
             return n, line

@@ -391,20 +391,29 @@ def _check_photos(
             message = f"个案照片“{p.file}”没有说明：请同时在 photos 中列出并写 caption"
             problems.append(Problem(rel, p.line, p.field, message, Severity.WARNING))
     listed = {os.path.normpath(r.path) for r in refs}
-    photo_dir = folder / "photos"
-    if photo_dir.is_dir():
-        for f in sorted(photo_dir.rglob("*")):
-            if (
-                f.suffix.lower() in IMAGE_SUFFIXES
-                and os.path.normpath(f) not in listed
-                and f.is_file()
-            ):
-                shown = f.relative_to(folder).as_posix()
-                message = f"照片“{shown}”没有在 branch.yml 中列出，不会发布"
-                problems.append(
-                    Problem(rel, lines.get("photos", 1), "photos", message, Severity.WARNING)
-                )
+    for f in _images_below(str(folder), "photos"):
+        if os.path.normpath(f) not in listed and os.path.isfile(f):
+            shown = Path(os.path.relpath(f, folder)).as_posix()
+            message = f"照片“{shown}”没有在 branch.yml 中列出，不会发布"
+            problems.append(
+                Problem(rel, lines.get("photos", 1), "photos", message, Severity.WARNING)
+            )
     return problems
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix.lower()`` without making a Path (a name like ``.jpg`` has none)."""
+    return os.path.splitext(name)[1].lower()
+
+
+def _images_below(folder: str, sub: str) -> list[str]:
+    """Paths of the image files under ``folder/sub``, in path order; symlinked folders are not
+    entered (as ``Path.rglob``, at a tenth of its cost)."""
+    found = []
+    for top, dirs, files in os.walk(os.path.join(folder, sub)):
+        found += (os.path.join(top, f) for f in files if _suffix(f) in IMAGE_SUFFIXES)
+        dirs.sort()
+    return sorted(found, key=lambda p: p.split(os.sep))
 
 
 def _not_a_choice(value: str, spec: schema.Field, choices: Sequence[str]) -> str:
