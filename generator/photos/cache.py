@@ -41,11 +41,13 @@ class Fingerprint(NamedTuple):
     size: int
 
 
-def fingerprint(source: Path, key: str, known: dict[str, list]) -> Fingerprint:
+def fingerprint(
+    source: Path, key: str, known: dict[str, list], *, read: bool = True
+) -> Fingerprint | None:
     """What one source is, by content; a file whose size, times and inode are those recorded
     last time is not read again: with thousands of photos, hashing every byte would dominate a
     build where nothing changed. ``known`` (path → [size, mtime_ns, ctime_ns, inode, content
-    hash]) is updated in place.
+    hash]) is updated in place. ``read=False``: None instead of reading a file not known.
     """
     try:
         st = source.stat()
@@ -57,6 +59,8 @@ def fingerprint(source: Path, key: str, known: dict[str, list]) -> Fingerprint:
         record = known.get(str(source))
         if record is not None and record[:4] == sig:
             content = record[4]
+        elif not read:
+            return None
         else:
             data = source.read_bytes()
             if not data:
