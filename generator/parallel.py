@@ -261,7 +261,8 @@ def _answer(conn: Any, call: Callable[[], Any], idle: bool) -> None:
 def _own_collection() -> None:
     """In a worker: collect cycles among its own objects only. What it inherited from a forked
     parent is set aside (never scanned, so its memory pages stay shared with the parent), and the
-    collector is on even when the parent had paused it."""
+    collector is on even when the parent had paused it: a worker decoding thousands of photos
+    must not keep the garbage of each."""
     gc.freeze()
     gc.enable()
 
@@ -331,7 +332,9 @@ def _pool_pass(
     broken: list[int] = []
     _job = func
     try:
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=gc.freeze) as pool:
+        with ProcessPoolExecutor(
+            max_workers=n, mp_context=ctx, initializer=_own_collection
+        ) as pool:
             pending: dict[Future, list[int]] = {}
             for chunk in chunks:
                 batch = [items[i] for i in chunk]

@@ -123,9 +123,8 @@ def _cycles_uncollected():
 
     Nearly every object made here (branches, catalog, plans) lives until the site is built, and
     what dies is freed by reference counting: the collector found 33 objects to free at N = 1,000
-    yet took 0.3 s, rescanning a heap that grows by ~150,000 objects. Pool workers forked
-    meanwhile keep it paused (their work is as short-lived); a ``parallel.Worker``, which runs
-    beside the build, turns it back on for what it makes itself.
+    yet took 0.3 s, rescanning a heap that grows by ~150,000 objects. Workers forked meanwhile
+    turn it back on for the objects they make themselves (``parallel``).
     """
     was_on = gc.isenabled()
     gc.disable()
