@@ -337,7 +337,7 @@ def test_the_guide_is_for_staff_not_in_the_visitors_tabs(example_site: Path) -> 
 
 
 def test_a_warm_build_does_not_load_pypinyin(tmp_path: Path) -> None:
-    """Names seen before are spelled from the build cache: pypinyin's dictionaries (~0.4 s to
+    """Names seen before are spelled from the build cache: pypinyin's dictionaries (~0.2 s to
     load) stay unloaded when nothing new needs them, and the site is the same."""
     root = copy_project(tmp_path, branches=False)
     write_branch(root, "hengchong", name="横冲村党支部", brand="联村共富")
