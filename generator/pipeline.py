@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,7 +118,7 @@ def generate(
 
 
 @contextmanager
-def _cycles_uncollected():
+def _cycles_uncollected() -> Iterator[None]:
     """No cycle collection while the branches are read and planned.
 
     Nearly every object made here (branches, catalog, plans) lives until the site is built, and

@@ -30,6 +30,7 @@ _STANDARD_TAGS = {
 }
 
 
+NULL_TAG = "tag:yaml.org,2002:null"  # nothing written: validation's "missing"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
@@ -48,7 +49,7 @@ class _Tags(BaseResolver):
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
             if implicit[0] and value in _NULLS:
-                return "tag:yaml.org,2002:null"
+                return NULL_TAG
             if implicit[0] and value == "<<":
                 return _MERGE
             return self.DEFAULT_SCALAR_TAG

@@ -22,10 +22,9 @@ import yaml
 from ..problems import Problem, Severity
 from . import schema
 from .model import Branch, PhotoRef
-from .reading import Document
+from .reading import NULL_TAG, Document
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
-_NULL = "tag:yaml.org,2002:null"
 _MISSING = object()
 
 
@@ -79,7 +78,7 @@ class _Walker:
     def walk(self, node: yaml.Node, spec: schema.Field, where: str, line: int) -> Any:
         line = node.start_mark.line + 1
         self.lines[where] = line
-        if isinstance(node, yaml.ScalarNode) and node.tag == _NULL:
+        if isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG:
             if spec.required:
                 return self.error(line, where, f"{spec.label}是必填项，不能为空")
             return _MISSING
@@ -391,7 +390,7 @@ def _check_photos(
             message = f"个案照片“{p.file}”没有说明：请同时在 photos 中列出并写 caption"
             problems.append(Problem(rel, p.line, p.field, message, Severity.WARNING))
     listed = {os.path.normpath(r.path) for r in refs}
-    for f in _images_below(str(folder), "photos"):
+    for f in _images_below(os.path.join(folder, "photos")):
         if os.path.normpath(f) not in listed and os.path.isfile(f):
             shown = Path(os.path.relpath(f, folder)).as_posix()
             message = f"照片“{shown}”没有在 branch.yml 中列出，不会发布"
@@ -406,11 +405,11 @@ def _suffix(name: str) -> str:
     return os.path.splitext(name)[1].lower()
 
 
-def _images_below(folder: str, sub: str) -> list[str]:
-    """Paths of the image files under ``folder/sub``, in ``Path.rglob``'s sorted order, without
-    a Path made per entry; like rglob, symlinked folders below it are not entered."""
+def _images_below(folder: str) -> list[str]:
+    """Paths of the image files under ``folder``, in ``Path.rglob``'s sorted order, without a
+    Path made per entry; like rglob, symlinked folders below it are not entered."""
     found = []
-    for top, _, files in os.walk(os.path.join(folder, sub)):
+    for top, _, files in os.walk(folder):
         found += (os.path.join(top, f) for f in files if _suffix(f) in IMAGE_SUFFIXES)
     return sorted(found, key=lambda p: p.split(os.sep))
 
@@ -427,7 +426,7 @@ def _not_a_choice(value: str, spec: schema.Field, choices: Sequence[str]) -> str
 def _is_blank(node: yaml.Node) -> bool:
     """True for a null, an empty string, or a map whose every value is blank."""
     if isinstance(node, yaml.ScalarNode):
-        return node.tag == _NULL or not node.value.strip()
+        return node.tag == NULL_TAG or not node.value.strip()
     if isinstance(node, yaml.SequenceNode):
         return all(_is_blank(n) for n in node.value)
     return all(_is_blank(v) for _, v in node.value)
