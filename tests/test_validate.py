@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from helpers import draw_photo, write_branch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.config import DEFAULT_FIELDS
 from generator.content.branches import load_branches
@@ -524,3 +526,52 @@ def test_nodes_keep_the_tags_validation_reads(loader: str) -> None:
         ours = compose(text).get_single_node()
         full = yaml.compose(text, Loader=yaml.SafeLoader)
         assert tree(ours) == tree(full)
+
+
+_nested = st.recursive(
+    st.just("x"),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from("abc"), inner),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tree=_nested, extra=st.integers(min_value=0, max_value=40))
+def test_depth_alone_is_found_where_the_full_check_finds_it(tree: object, extra: int) -> None:
+    """A text with no &, ! or << is checked for depth only, walking its collections
+    (``reading._too_deep``): the same answer and line as the full check, at any depth."""
+    import json
+
+    import yaml
+
+    from generator.content import reading
+
+    for _ in range(extra):
+        tree = {"k": [tree]} if extra % 2 else [tree]
+    text = "top:\n" + yaml.safe_dump(tree, default_flow_style=extra % 3 == 0, indent=2)
+    text = "\n".join("  " + line if i else line for i, line in enumerate(text.splitlines()))
+    loader = reading._Loader or reading._NodeLoader  # composed whatever the length
+    node = loader(text).get_single_node()
+    assert not any(c in text for c in "&!") and "<<" not in text, json.dumps(tree)
+    assert reading._too_deep(node) == reading._first_forbidden(node)
+
+
+def test_a_short_file_nested_too_deep_is_refused(tmp_path: Path) -> None:
+    """33 levels in a few hundred bytes (libyaml composes it; validation must not recurse)."""
+    write_branch(tmp_path, "x", "name: 横冲村党支部\n\nbrand:\n  methods: " + "[" * 32 + "]" * 32)
+    _, problems = load(tmp_path)
+    assert [e for e in errors(problems) if "嵌套" in e] == [
+        "branches/x/branch.yml:4: 文件: 嵌套层数太多：列表和“字段: 值”最多套 32 层，"
+        "请检查括号 [ ] { } 和缩进"
+    ]
+    # A key can be a collection too (``? [...]``).
+    write_branch(
+        tmp_path, "x", "name: 横冲村党支部\n\nbrand:\n  ? " + "[" * 32 + "]" * 32 + "\n  : x"
+    )
+    _, problems = load(tmp_path)
+    assert any(
+        e.startswith("branches/x/branch.yml:4: 文件: 嵌套层数太多") for e in errors(problems)
+    )
+    write_branch(tmp_path, "x", "name: 横冲村党支部\n\nbrand:\n  methods: " + "[" * 30 + "]" * 30)
+    _, problems = load(tmp_path)
+    assert not any("嵌套" in e for e in errors(problems))

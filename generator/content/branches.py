@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .. import parallel
 from ..problems import Problem, Severity, rel_path, sort_problems
@@ -40,23 +41,31 @@ def load_branches(
     branches: list[Branch] = []
     problems: list[Problem] = []
     folders = find_branch_files(branches_dir)
-    keys: dict[str, tuple | None] = {}
-    if memo is not None:
-        keys = {f.name: _folder_key(f, root, branches_dir, choices) for f in folders}
-
-    def unchanged(folder: Path) -> bool:
-        key = keys.get(folder.name)
-        return memo is not None and key is not None and memo.get(folder.name, (None,))[0] == key
-
-    todo = [f for f in folders if not unchanged(f)]
-    load = functools.partial(load_one, root=root, branches_dir=branches_dir, choices=choices)
+    key_of = functools.partial(_folder_key, root=root, branches_dir=branches_dir, choices=choices)
+    todo = folders
+    if memo:
+        # Keys decide what is unchanged. With nothing to reuse (a first build) the workers make
+        # them instead, each just before reading its folder.
+        keys = {f.name: key_of(f) for f in folders}
+        todo = [
+            f
+            for f in folders
+            if keys[f.name] is None or memo.get(f.name, (None,))[0] != keys[f.name]
+        ]
+    load = functools.partial(
+        _load_keyed,
+        key_of=key_of if memo is not None else None,
+        root=root,
+        branches_dir=branches_dir,
+        choices=choices,
+    )
     results = parallel.process_map(load, todo, min_items=parallel.MIN_ITEMS, meanwhile=meanwhile)
     fresh = dict(zip((f.name for f in todo), results, strict=True))
     for folder in folders:
         if folder.name in fresh:
-            branch, found = fresh[folder.name]
-            if memo is not None and keys.get(folder.name) is not None:
-                memo[folder.name] = (keys[folder.name], branch, found)
+            key, branch, found = fresh[folder.name]
+            if memo is not None and key is not None:
+                memo[folder.name] = (key, branch, found)
         else:
             _, branch, found = memo[folder.name]  # type: ignore[index]
         problems.extend(found)
@@ -67,6 +76,14 @@ def load_branches(
             del memo[name]
     problems.extend(check_across(branches))
     return branches, sort_problems([one_line(p) for p in problems])
+
+
+def _load_keyed(
+    folder: Path, *, key_of: Callable[[Path], tuple | None] | None, **where: Any
+) -> tuple[tuple | None, Branch | None, list[Problem]]:
+    """``load_one`` with the folder's key (see ``_folder_key``), taken before the files are read."""
+    key = key_of(folder) if key_of is not None else None
+    return (key, *load_one(folder, **where))
 
 
 def load_one(
@@ -96,7 +113,7 @@ def load_one(
     return branch, problems
 
 
-def _folder_key(folder: Path, root: Path, branches_dir: Path, choices: Choices) -> tuple | None:
+def _folder_key(folder: Path, *, root: Path, branches_dir: Path, choices: Choices) -> tuple | None:
     """What a branch's validation depends on: its files' names, sizes, times and links."""
     entries = []
     try:

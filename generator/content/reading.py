@@ -171,7 +171,10 @@ def read_document(path: Path, rel: str, slug: str) -> tuple[Document, list[Probl
 
     if node is None:  # e.g. only a byte-order mark or a bare ``---``
         return problem(1, "文件是空的：至少要写 name、town、field 和 brand")
-    found = _first_forbidden(node)
+    # Aliases need an anchor (&), foreign tags a "!", merges "<<": a text with none of them can
+    # only be too deep, which is found walking the collections alone (0.06 → 0.01 ms a branch).
+    hides = "&" in text or "!" in text or "<<" in text
+    found = _first_forbidden(node) if hides else _too_deep(node)
     if found is not None:
         bad, line = found
         if bad is _TOO_DEEP:
@@ -211,6 +214,28 @@ def _first_forbidden(node: yaml.Node | None) -> tuple[yaml.Node | str | None, in
                 stack.extend(((v, k.start_mark.line + 1, depth), (k, line, depth)))
         elif isinstance(n, yaml.SequenceNode):
             stack.extend((item, line, depth) for item in reversed(n.value))
+    return None
+
+
+def _too_deep(node: yaml.Node) -> tuple[str, int] | None:
+    """``(_TOO_DEEP, line)`` for the first collection nested deeper than MAX_DEPTH, found in the
+    order ``_first_forbidden`` finds it, visiting only the collections."""
+    stack: list[tuple[yaml.Node, int]] = [] if isinstance(node, yaml.ScalarNode) else [(node, 1)]
+    while stack:
+        n, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return _TOO_DEEP, n.start_mark.line + 1
+        depth += 1
+        if isinstance(n, yaml.MappingNode):
+            for key, value in reversed(n.value):
+                if not isinstance(value, yaml.ScalarNode):
+                    stack.append((value, depth))
+                if not isinstance(key, yaml.ScalarNode):
+                    stack.append((key, depth))
+        else:
+            stack.extend(
+                (c, depth) for c in reversed(n.value) if not isinstance(c, yaml.ScalarNode)
+            )
     return None
 
 
