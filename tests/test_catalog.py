@@ -47,3 +47,25 @@ def test_featured_prefers_branches_with_a_cover(tmp_path: Path) -> None:
     # Chosen by hand in mkdocs.yml: kept as given.
     chosen = settings_for(tmp_path, featured=("star", "plain"))
     assert [b.slug for b in build_catalog(branches, chosen, {}).featured] == ["star", "plain"]
+
+
+def test_names_are_spelled_as_pypinyin_spells_them() -> None:
+    """The sort key's pinyin (each syllable's style remembered, ``catalog._pinyin``) is exactly
+    ``lazy_pinyin(…, style=TONE3)``: for every character pypinyin knows, thousands of its
+    phrases, and names mixing digits, letters and punctuation."""
+    import random
+
+    from pypinyin import Style, lazy_pinyin
+    from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
+
+    from generator.site.catalog import pinyin_key
+
+    rng = random.Random(7)
+    texts = [chr(c) for c in sorted(PINYIN_DICT)]
+    texts += rng.sample(sorted(PHRASES_DICT), 5000)
+    texts += ["重庆路第2村党支部", "长安镇（街道）", "A区乐清·行知 3 号", "银行长", "", "Ünïcode"]
+    texts += ["".join(rng.sample(texts[:20000], 4)) for _ in range(2000)]
+    mine = [pinyin_key(t)[0] for t in texts]
+    theirs = ["".join(lazy_pinyin(t, style=Style.TONE3)) for t in texts]
+    assert mine == theirs
+    assert pinyin_key("重庆")[0] == "chong2qing4"  # a phrase, not 重's commonest reading
