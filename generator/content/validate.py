@@ -235,6 +235,7 @@ class _Builder:
         self.lines = lines
         self.gallery: list[PhotoRef] = []
         self.others: list[PhotoRef] = []
+        self._paths: dict[str, Path] = {}
 
     def convert(self, spec: schema.Field, value: Any, where: str) -> Any:
         if spec.kind == schema.LIST:
@@ -278,9 +279,12 @@ class _Builder:
             return None  # a required field is missing: already reported
 
     def _ref(self, file: str, where: str, **values: Any) -> PhotoRef:
+        path = self._paths.get(file)
+        if path is None:  # one Path a file: case photos are in the gallery too
+            path = self._paths[file] = self.folder / file
         return PhotoRef(
             file=file,
-            path=self.folder / file,
+            path=path,
             line=self.lines.get(where, 1),
             field=where,
             **values,
@@ -310,40 +314,52 @@ def _borrow_captions(branch: Branch) -> Branch:
 
 def check_photo_path(ref: PhotoRef, folder: Path) -> str | None:
     """Why a photo path may not be used, or None. Paths must stay inside the branch folder."""
-    raw = Path(ref.file)
-    if raw.is_absolute() or ref.file.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", ref.file):
-        return f"不能用绝对路径“{ref.file}”：请写支部文件夹里的相对路径，如 photos/a.jpg"
-    if ".." in raw.parts or ".." in ref.file.replace("\\", "/").split("/"):
-        return f"路径“{ref.file}”不能包含 ..：照片必须放在本支部文件夹里"
-    if re.search(r"[\x00-\x1f\x7f]", ref.file):
-        return f"路径“{ref.file}”含有控制字符：请重新输入文件名"
-    if len(ref.file) > 255 or any(len(part.encode()) > 200 for part in raw.parts):
-        return f"路径太长（{len(ref.file)} 个字符）：请把照片改个短些的文件名"
+    file = ref.file
+    if file.startswith(("/", "\\")) or _DRIVE.match(file) or os.path.isabs(file):
+        return f"不能用绝对路径“{file}”：请写支部文件夹里的相对路径，如 photos/a.jpg"
+    if ".." in file.replace("\\", "/").split("/"):
+        return f"路径“{file}”不能包含 ..：照片必须放在本支部文件夹里"
+    if _CONTROL.search(file):
+        return f"路径“{file}”含有控制字符：请重新输入文件名"
+    parts = _parts(file)
+    if len(file) > 255 or any(len(part.encode()) > 200 for part in parts):
+        return f"路径太长（{len(file)} 个字符）：请把照片改个短些的文件名"
     try:
         # The branch folder itself was checked on loading; only a symlink below it can lead
         # elsewhere, so the full resolution is needed only when the path holds one.
-        mode = _mode_below(str(folder), raw.parts)
+        mode = _mode_below(str(folder), parts)
         if mode is _SYMLINK:
             resolved = os.path.realpath(ref.path)
             base = os.path.realpath(folder)
             if not (resolved + os.sep).startswith(base + os.sep):
-                return f"“{ref.file}”指向本支部文件夹之外（符号链接？），不能发布"
+                return f"“{file}”指向本支部文件夹之外（符号链接？），不能发布"
             mode = ref.path.stat().st_mode if ref.path.exists() else None
         if mode is None:
-            return f"找不到照片文件“{ref.file}”（注意大小写和扩展名）"
+            return f"找不到照片文件“{file}”（注意大小写和扩展名）"
         if not stat.S_ISREG(mode):
-            return f"“{ref.file}”不是文件"
+            return f"“{file}”不是文件"
     except (OSError, ValueError) as exc:
-        return f"无法读取“{ref.file}”：{getattr(exc, 'strerror', None) or '路径无效'}"
-    if ref.path.suffix.lower() not in IMAGE_SUFFIXES:
+        return f"无法读取“{file}”：{getattr(exc, 'strerror', None) or '路径无效'}"
+    if _suffix(parts[-1]) not in IMAGE_SUFFIXES:
         return f"不支持的图片格式“{ref.path.suffix}”：请用 JPEG、PNG、WebP 或 HEIC"
     return None
+
+
+_DRIVE = re.compile(r"[A-Za-z]:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _parts(file: str) -> list[str]:
+    """``Path(file).parts`` of a relative path, without making a Path (checked per photo)."""
+    if os.altsep:
+        file = file.replace(os.altsep, os.sep)
+    return [part for part in file.split(os.sep) if part and part != "."]
 
 
 _SYMLINK = -1  # _mode_below: a symlink on the way
 
 
-def _mode_below(folder: str, parts: tuple[str, ...]) -> int | None:
+def _mode_below(folder: str, parts: list[str]) -> int | None:
     """The mode of the entry at ``parts`` below ``folder`` (None when there is none), or
     _SYMLINK when it or a folder on the way is a symlink: one lstat a part, which also tells
     whether the photo exists and is a file."""
@@ -369,8 +385,11 @@ def _check_photos(
 ) -> list[Problem]:
     problems: list[Problem] = []
     refs = gallery + others
+    verdicts: dict[str, str | None] = {}  # a case photo is usually in the gallery too
     for r in refs:
-        why = check_photo_path(r, folder)
+        if r.file not in verdicts:
+            verdicts[r.file] = check_photo_path(r, folder)
+        why = verdicts[r.file]
         if why:
             problems.append(Problem(rel, r.line, r.field, why))
     seen: dict[str, PhotoRef] = {}
@@ -401,8 +420,9 @@ def _check_photos(
 
 
 def _suffix(name: str) -> str:
-    """``Path(name).suffix.lower()`` without making a Path (a name like ``.jpg`` has none)."""
-    return os.path.splitext(name)[1].lower()
+    """``Path(name).suffix.lower()`` without making a Path (``.jpg`` and ``a.`` have none)."""
+    i = name.rfind(".")
+    return name[i:].lower() if 0 < i < len(name) - 1 else ""
 
 
 def _images_below(folder: str) -> list[str]:
