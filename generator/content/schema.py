@@ -10,6 +10,7 @@ completeness. Everything else is derived from this tree: validation and the mode
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -58,8 +59,13 @@ class Field:
     def is_leaf(self) -> bool:
         return self.kind not in (MAP, LIST)
 
+    @functools.cached_property
+    def by_key(self) -> dict[str, Field]:
+        """The children by key (validation looks one up for every key in every file)."""
+        return {c.key: c for c in self.children}
+
     def child(self, key: str) -> Field:
-        return next(c for c in self.children if c.key == key)
+        return self.by_key[key]
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ class Choices:
             return self.fields
         if spec.choices == CONFIGURED_TOWNS:
             return self.towns
-        return tuple(spec.choices or ())
+        return spec.choices if isinstance(spec.choices, tuple) else ()
 
 
 def _map(key: str, label: str, children: tuple[Field, ...], **kw) -> Field:

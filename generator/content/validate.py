@@ -13,6 +13,7 @@ import difflib
 import os
 import re
 import stat
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,9 @@ from .reading import NULL_TAG, Document
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 _MISSING = object()
+_INTEGER = re.compile(r"[+-]?\d+")
+_YEAR = re.compile(r"\d{4}")
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 class _Items(list):
@@ -63,7 +67,7 @@ class _Walker:
 
     def __init__(self, doc: Document, choices: schema.Choices):
         self.rel = doc.rel
-        self.source_lines = doc.text.splitlines()
+        self.text = doc.text
         self.choices = choices
         self.lines: dict[str, int] = {}
         self.problems: list[Problem] = []
@@ -102,8 +106,9 @@ class _Walker:
         depths): YAML joins the lines into one value, and the steps silently become one.
         """
         first, last = node.start_mark.line, node.end_mark.line
-        for number in range(first + 1, min(last, len(self.source_lines) - 1) + 1):
-            if self.source_lines[number].lstrip().startswith("- "):
+        lines = self.text.splitlines()
+        for number in range(first + 1, min(last, len(lines) - 1) + 1):
+            if lines[number].lstrip().startswith("- "):
                 self.warn(
                     number + 1,
                     where,
@@ -115,14 +120,16 @@ class _Walker:
     def _map(self, node: yaml.Node, spec: schema.Field, where: str, line: int) -> Any:
         if not isinstance(node, yaml.MappingNode):
             return self.error(line, where, f"{spec.label}应为“字段: 值”的形式，请检查缩进")
-        known = {f.key: f for f in spec.children}
+        known = spec.by_key
         out: dict[str, Any] = {}
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             kline = key_node.start_mark.line + 1
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
-            shown = _show_key(key) if isinstance(key, str) else key
-            child_where = f"{where}.{shown}" if where else str(shown)
+            shown = key if key in known else _show_key(key) if isinstance(key, str) else key
+            # Interned: the same few dozen field names in every branch, each pickled once a
+            # batch when the load workers hand their branches back (``lines``, ``field``).
+            child_where = sys.intern(f"{where}.{shown}" if where else str(shown))
             if not isinstance(key, str):
                 self.error(kline, where, "字段名必须是文字")
                 continue
@@ -151,7 +158,7 @@ class _Walker:
         for i, item_node in enumerate(node.value):
             if _is_blank(item_node):  # an unfilled row of the scaffold
                 continue
-            value = self.walk(item_node, spec.item, f"{where}[{i}]", line)
+            value = self.walk(item_node, spec.item, sys.intern(f"{where}[{i}]"), line)
             if value is not _MISSING:
                 items.append(value)
                 items.indices.append(i)
@@ -179,7 +186,7 @@ class _Walker:
                 return self.error(line, where, _not_a_choice(value, spec, choices))
             return value
         if kind == schema.INT:
-            if not re.fullmatch(r"[+-]?\d+", value):
+            if not _INTEGER.fullmatch(value):
                 return self.error(line, where, f"{spec.label}应为整数，如 48，这里是“{value}”")
             number = int(value)
             if spec.minimum is not None and number < spec.minimum:
@@ -188,7 +195,7 @@ class _Walker:
         if kind == schema.YEAR:
             this_year = dt.date.today().year
             first = schema.FIRST_YEAR
-            if not re.fullmatch(r"\d{4}", value) or not first <= int(value) <= this_year:
+            if not _YEAR.fullmatch(value) or not first <= int(value) <= this_year:
                 return self.error(
                     line,
                     where,
@@ -207,7 +214,7 @@ class _Walker:
         raise AssertionError(kind)
 
     def _date(self, value: str, spec: schema.Field, where: str, line: int) -> Any:
-        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+        m = _DATE.fullmatch(value)
         if m and (len(m[2]) == 1 or len(m[3]) == 1):
             fixed = f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
             return self.error(line, where, f"日期请写成 {fixed} 这样的格式（月、日都用两位数）")
@@ -219,6 +226,10 @@ class _Walker:
             return self.error(
                 line, where, f"{spec.label}“{value}”不是有效日期，请写成 2026-05-01 这样的格式"
             )
+
+
+# What becomes a tuple, a model object or a PhotoRef; every other value is kept as validated.
+_BUILT = frozenset((schema.LIST, schema.MAP, schema.PATH))
 
 
 class _Builder:
@@ -240,9 +251,11 @@ class _Builder:
     def convert(self, spec: schema.Field, value: Any, where: str) -> Any:
         if spec.kind == schema.LIST:
             assert spec.item is not None
+            if spec.item.kind not in _BUILT:
+                return tuple(value)
             indices = getattr(value, "indices", range(len(value)))
             return tuple(
-                self.convert(spec.item, v, f"{where}[{i}]")
+                self.convert(spec.item, v, sys.intern(f"{where}[{i}]"))
                 for i, v in zip(indices, value, strict=True)
             )
         if spec.kind == schema.PATH:
@@ -253,18 +266,20 @@ class _Builder:
             return value
         # A gallery entry's own file is its PhotoRef, made in _construct.
         skip = "file" if spec.model is PhotoRef else None
-        values = {
-            c.key: self.convert(c, value[c.key], f"{where}.{c.key}" if where else c.key)
-            for c in spec.children
-            if c.key in value and c.key != skip
-        }
+        values = {}
+        for c in spec.children:
+            if c.key in value and c.key != skip:
+                v = value[c.key]
+                if c.kind in _BUILT:
+                    v = self.convert(c, v, sys.intern(f"{where}.{c.key}") if where else c.key)
+                values[c.key] = v
         return self._construct(spec, values, value, where)
 
     def _construct(self, spec: schema.Field, values: dict, raw: dict, where: str) -> Any:
         if spec.model is PhotoRef:
             if "file" not in raw:
                 return None  # reported as a missing required field
-            ref = self._ref(raw["file"], f"{where}.file", **values)
+            ref = self._ref(raw["file"], sys.intern(f"{where}.file"), **values)
             self.gallery.append(ref)
             return ref
         if spec.model is Branch:
