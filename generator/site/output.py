@@ -119,14 +119,20 @@ def publish_file(site_dir: Path, rel: str, kept: Path) -> None:
     (a copy across disks), unless it is there already (a live preview's rebuild).
 
     Right after MkDocs has written the site, linking 1,000 codes through a temporary name (to
-    replace one in a single step) took 0.2-0.8 s here, plain links 0.03 s."""
-    target = site_dir / rel
+    replace one in a single step) took 0.2-0.8 s here, plain links 0.03 s; linking first and
+    asking only when that fails, 0.01 s (the page's folder is there: MkDocs wrote it)."""
+    target = os.path.join(site_dir, rel)
     try:
-        if target.samefile(kept):
+        os.link(kept, target)  # a new site: nothing to replace
+        return
+    except FileExistsError:
+        if os.path.samefile(target, kept):
             return
-    except OSError:  # not there: a new site, where a plain link is safe
-        target.parent.mkdir(parents=True, exist_ok=True)
+    except FileNotFoundError:  # no folder for it yet
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         with contextlib.suppress(OSError):
             os.link(kept, target)
             return
-    atomic_link(kept, target)  # replaces a changed code, or copies across disks
+    except OSError:
+        pass  # another disk, or links not allowed
+    atomic_link(kept, Path(target))  # replaces a changed code, or copies
