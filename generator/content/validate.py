@@ -166,12 +166,7 @@ class _Walker:
 
     def _leaf(self, raw: str, spec: schema.Field, where: str, line: int) -> Any:
         kind = spec.kind
-        if kind in (schema.LINE, schema.PATH):
-            value = " ".join(raw.split())
-        elif kind == schema.TEXT:
-            value = raw.strip()
-        else:
-            value = raw.strip()
+        value = " ".join(raw.split()) if kind in (schema.LINE, schema.PATH) else raw.strip()
         if not value:
             if spec.required:
                 return self.error(line, where, f"{spec.label}是必填项，不能为空")
@@ -181,7 +176,7 @@ class _Walker:
                 return self.error(
                     line, where, f"{spec.label}太长：{len(value)} 字，上限 {spec.max_len} 字"
                 )
-            choices = self.choices.of(spec)
+            choices = self.choices.of(spec) if spec.choices is not None else ()
             if choices and value not in choices:
                 return self.error(line, where, _not_a_choice(value, spec, choices))
             return value
