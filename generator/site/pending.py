@@ -31,12 +31,20 @@ class _Made:
 def _make(
     plan: PagePlan, docs_dir: Path, codes: dict[Path, tuple[str, str]], code_dir: Path
 ) -> _Made:
-    """The worker: each page told to the parent as soon as it is rendered; then the files."""
+    """The worker: the pages told to the parent as they are rendered; then the files."""
     pages = dict(plan.known)
+    # Told sixteen at a time: taking each page on its own cost the parent ~40 µs, twice what
+    # the page itself is worth; MkDocs needs its first page long after the worker has started.
+    batch: list[tuple[str, bytes, str | None]] = []
     for src in plan.order:
         if src not in pages:
             pages[src] = plan.render(src)
-            parallel.tell((src, pages[src], plan.key(src)))
+            batch.append((src, pages[src], plan.key(src)))
+            if len(batch) >= 16:
+                parallel.tell(batch)
+                batch = []
+    if batch:
+        parallel.tell(batch)
     written = [src for src in plan.order if write_file(docs_dir, src, pages[src])]
     draw_missing(codes)
     # Codes of addresses or names no longer on the site go (the booklet's are the site's).
@@ -81,7 +89,8 @@ class PendingPages:
         """The bytes of the page at docs path ``src``, once made."""
         start = time.perf_counter()
         for news in self._worker.told():  # so that the worker never waits for this one
-            self._keep(*news)
+            for made in news:
+                self._keep(*made)
         self.waited += time.perf_counter() - start
         while src not in self._pages:
             if not self._receive():
@@ -118,7 +127,8 @@ class PendingPages:
         self.waited += time.perf_counter() - start
         if news is parallel.Worker.END:
             return False
-        self._keep(*news)
+        for made in news:
+            self._keep(*made)
         return True
 
     def _keep(self, src: str, data: bytes, key: str | None) -> None:
