@@ -32,9 +32,8 @@ def check_ownership(docs_dir: Path, root: Path, paths: list[str]) -> list[Proble
     ours = _read_manifest(docs_dir)
     problems = []
     for rel in paths:
-        target = docs_dir / rel
-        if target.exists() and rel not in ours:
-            where = rel_path(target, root)
+        if rel not in ours and os.path.exists(os.path.join(docs_dir, rel)):
+            where = rel_path(docs_dir / rel, root)
             problems.append(
                 Problem(
                     where,
