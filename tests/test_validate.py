@@ -309,6 +309,36 @@ def test_unlisted_photo_and_uncaptioned_case_photo_are_warnings(tmp_path: Path) 
     ]
 
 
+def test_unlisted_photos_are_found_in_subfolders_in_order(tmp_path: Path) -> None:
+    """Every image below photos/ that branch.yml does not list is named, sorted as the folder
+    tree reads (a folder's photos where its name sorts); a symlinked folder is not entered."""
+    photos = tmp_path / "branches/x/photos"
+    for name in ("b.jpg", "a/z.png", "a/y/x.webp", "a.jpg", "c/listed.jpg", "notes.txt"):
+        draw_photo(photos / name) if name.endswith(("jpg", "png", "webp")) else None
+    (photos / "notes.txt").write_text("不是照片", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    draw_photo(elsewhere / "far.jpg")
+    (photos / "link").symlink_to(elsewhere, target_is_directory=True)
+    write_branch(
+        tmp_path,
+        "x",
+        """\
+        name: 甲
+        town: 镇
+        field: 农村
+        brand:
+          name: 品
+          summary: 简
+        photos:
+          - file: photos/c/listed.jpg
+            caption: 列出的
+    """,
+    )
+    _, problems = load(tmp_path)
+    shown = [w.split("“")[1].split("”")[0] for w in warnings(problems)]
+    assert shown == ["photos/a/y/x.webp", "photos/a/z.png", "photos/a.jpg", "photos/b.jpg"]
+
+
 def test_blank_scaffold_rows_are_ignored(tmp_path: Path) -> None:
     write_branch(
         tmp_path,

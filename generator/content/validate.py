@@ -439,8 +439,18 @@ def _images_below(folder: str) -> list[str]:
     """Paths of the image files under ``folder``, in ``Path.rglob``'s sorted order, without a
     Path made per entry; like rglob, symlinked folders below it are not entered."""
     found = []
-    for top, _, files in os.walk(folder):
-        found += (os.path.join(top, f) for f in files if _suffix(f) in IMAGE_SUFFIXES)
+    folders = [folder]
+    while folders:
+        try:
+            entries = os.scandir(folders.pop())
+        except OSError:
+            continue  # no photos folder (or an unreadable one): nothing unlisted to warn of
+        with entries:
+            for e in entries:
+                if e.is_dir(follow_symlinks=False):
+                    folders.append(e.path)
+                elif _suffix(e.name) in IMAGE_SUFFIXES:
+                    found.append(e.path)
     return sorted(found, key=lambda p: p.split(os.sep))
 
 
