@@ -95,7 +95,9 @@ def _pinyin() -> Any:
             super().__init__()
             self.styled: dict[tuple, str] = {}
 
-        def convert_style(self, han, orig_pinyin, style, strict, **kwargs):  # noqa: ANN001
+        def convert_style(
+            self, han: str, orig_pinyin: str, style: Any, strict: bool, **kwargs: Any
+        ) -> str:
             if kwargs:  # not made by this version's lazy_pinyin: nothing to remember it by
                 return super().convert_style(han, orig_pinyin, style, strict, **kwargs)
             key = (orig_pinyin, style, strict)
