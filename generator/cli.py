@@ -181,20 +181,26 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from .site.replace import TRASH, empty_trash
+    from .site.speller import Speller
 
-    root = Path(args.root).resolve()
-    cfg, plugin = _load(args.root)
-    settings = _settings(cfg, plugin)
-    site_dir = Path(cfg.site_dir)
-    trash = settings.cache_dir / TRASH
-    emptying = empty_trash(trash, site_dir)
+    # First: pypinyin loads in the speller while MkDocs is imported and mkdocs.yml read here.
+    speller = Speller()
     try:
-        return _build(site_dir, trash, cfg, plugin, settings, args, root)
+        root = Path(args.root).resolve()
+        cfg, plugin = _load(args.root)
+        settings = _settings(cfg, plugin)
+        site_dir = Path(cfg.site_dir)
+        trash = settings.cache_dir / TRASH
+        emptying = empty_trash(trash, site_dir)
+        try:
+            return _build(site_dir, trash, cfg, plugin, settings, args, root, speller)
+        finally:
+            emptying()  # nothing is deleted after the command has returned
     finally:
-        emptying()  # nothing is deleted after the command has returned
+        speller.close()
 
 
-def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path) -> int:
+def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path, speller) -> int:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException, PluginError
 
@@ -206,7 +212,7 @@ def _build(site_dir: Path, trash: Path, cfg, plugin, settings, args, root: Path)
     # Problems are found and reported before MkDocs starts: a broken branch never reaches it.
     # The pages are then made by a worker while MkDocs reads them (see site/pending.py).
     try:
-        result = generate(settings, later=True, index=index_starter(settings))
+        result = generate(settings, later=True, index=index_starter(settings), speller=speller)
     except OSError as exc:
         raise _Fail(f"{not_written(exc, root)}；site/ 保持原样") from None
     except PluginError as exc:

@@ -129,6 +129,11 @@ class Worker:
             # No process, or a fork server's that could not be handed the call (a closure).
             self._proc = self._conn = None
 
+    @property
+    def apart(self) -> bool:
+        """Whether the call runs in a process of its own (else it is made here when asked)."""
+        return self._proc is not None
+
     def news(self) -> Any:
         """The next value the worker told, waiting for it; ``Worker.END`` when it has finished."""
         while not self._queue:
@@ -257,11 +262,12 @@ def _answer(conn: Any, call: Callable[[], Any], idle: bool) -> None:
         raise
     except BaseException as exc:  # KeyboardInterrupt too: the parent decides what it means
         message = ("error", exc)
-    try:
-        conn.send(message)
-    except (pickle.PicklingError, AttributeError, TypeError) as exc:
-        conn.send(("error", RuntimeError(f"{message[1]!r} ({exc})")))
-    conn.close()
+    with contextlib.suppress(OSError):  # the parent is gone (killed): nobody to tell
+        try:
+            conn.send(message)
+        except (pickle.PicklingError, AttributeError, TypeError) as exc:
+            conn.send(("error", RuntimeError(f"{message[1]!r} ({exc})")))
+        conn.close()
 
 
 def _own_collection() -> None:

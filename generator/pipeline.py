@@ -36,6 +36,7 @@ from .site.public import site_problems, site_url_problems
 from .site.qrcodes import qr_codes
 from .site.search import PendingIndex, retired_option_problems
 from .site.share import publish_share_images
+from .site.speller import Speller
 
 QR_DIR = "qr"  # the QR codes' folder in the cache
 
@@ -103,6 +104,7 @@ def generate(
     *,
     later: bool = False,
     index: Callable[[list[tuple[Branch, str]]], PendingIndex] | None = None,
+    speller: Speller | None = None,
 ) -> Result:
     """Everything up to the Markdown: the docs folder is ready for MkDocs when ``ok``.
 
@@ -112,9 +114,11 @@ def generate(
     while a worker makes them (``Result.pending``); ``Result.finish`` waits for the rest.
     ``index``: starts the search index of the branches (``Result.index``), called as soon as
     they are known, so that it is made beside the photos and the pages; stopped on errors.
+    ``speller``: spells the names for the catalog when the build cache does not know them yet
+    (see ``site/speller``); closed when it is not needed.
     """
     with _cycles_uncollected():
-        return _generate(settings, cache, later=later, index=index)
+        return _generate(settings, cache, later=later, index=index, speller=speller)
 
 
 @contextmanager
@@ -141,20 +145,24 @@ def _generate(
     *,
     later: bool,
     index: Callable[[list[tuple[Branch, str]]], PendingIndex] | None,
+    speller: Speller | None,
 ) -> Result:
     result = Result()
     own_cache = cache is None
     with result.timed("load"):
         if cache is None:
             cache = BuildCache.open(settings.cache_dir / "build.pickle")
-        # With no names spelled before, the catalog will need pypinyin: load it while workers
-        # parse the branches rather than after them.
+        if speller is not None and cache.spellings:
+            speller.close()  # names seen before are spelled from the cache
+            speller = None
+        # With no names spelled before and no speller, the catalog will need pypinyin here:
+        # load it while workers parse the branches rather than after them.
         branches, problems = load_branches(
             settings.root,
             settings.branches_dir,
             settings.choices,
             memo=cache.branches,
-            meanwhile=None if cache.spellings else load_pinyin,
+            meanwhile=None if cache.spellings or speller else load_pinyin,
         )
     result.branches = branches
     result.problems.extend(problems)
@@ -168,6 +176,9 @@ def _generate(
         result.problems = sort_problems(result.problems + photo_problems)
         return result
     with result.timed("pages"):
+        if speller is not None:
+            for name, spelled in speller.spell(branches).items():
+                cache.spellings[name] = spelled
         dates = git_dates(settings.root, settings.branches_dir)
         catalog = build_catalog(branches, settings, dates, cache.spellings)
         result.catalog = catalog

@@ -69,3 +69,96 @@ def test_names_are_spelled_as_pypinyin_spells_them() -> None:
     theirs = ["".join(lazy_pinyin(t, style=Style.TONE3)) for t in texts]
     assert mine == theirs
     assert pinyin_key("重庆")[0] == "chong2qing4"  # a phrase, not 重's commonest reading
+
+
+def _example_branches() -> list:
+    branches, problems = load_branches(Path("."), Path("branches"), Choices(DEFAULT_FIELDS))
+    assert branches and not [p for p in problems if p.is_error]
+    return branches
+
+
+def test_the_speller_spells_all_the_catalog_needs_as_it_would_here(tmp_path: Path) -> None:
+    """``names_spelled`` lists every text ``build_catalog`` spells: with the speller's entries
+    in the memo it spells nothing more, and they are the entries it would make itself."""
+    from generator.site.catalog import names_spelled, spellings
+    from generator.site.speller import Speller
+
+    branches = _example_branches()
+    assert any(b.tags for b in branches) and any(b.honors for b in branches)
+    assert any(b.demonstration for b in branches)
+    here: dict[str, str] = {}
+    build_catalog(branches, settings_for(tmp_path), {}, here)
+    speller = Speller()
+    apart = speller.spell(branches)
+    assert apart == here == spellings(*names_spelled(branches))
+    memo = dict(apart)
+    build_catalog(branches, settings_for(tmp_path), {}, memo)
+    assert memo == apart, "the catalog spelled a name the speller was not given"
+
+
+def test_without_its_speller_the_names_are_spelled_here() -> None:
+    """A speller that died (or never started) answers nothing: the catalog spells the names."""
+    import threading
+
+    from generator.site.speller import Speller
+
+    speller = Speller()
+    speller._worker._proc.kill()
+    assert speller.spell(_example_branches()) == {}
+    stop = threading.Event()
+    beside = threading.Thread(target=stop.wait)
+    beside.start()  # forking beside a thread is never done
+    try:
+        assert Speller().spell(_example_branches()) == {}
+    finally:
+        stop.set()
+        beside.join()
+
+
+def test_a_speller_ends_with_the_command(tmp_path: Path) -> None:
+    """A command that ends without closing its speller (killed) leaves no process behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = (
+        "import os, sys; from generator.site.speller import Speller; s = Speller(); "
+        "open(sys.argv[1], 'w').write(str(s._worker._proc.pid)); os._exit(0)"
+    )
+    said = tmp_path / "pid"  # a file, not a pipe: the speller holds no end a reader waits on
+    with (tmp_path / "stderr").open("w") as stderr:
+        subprocess.run([sys.executable, "-c", code, str(said)], stderr=stderr, timeout=60)
+    pid = int(said.read_text())
+    deadline = time.monotonic() + 20
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = Path(f"/proc/{pid}").exists()
+    if left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "the speller outlived the command that started it"
+    assert (tmp_path / "stderr").read_text() == "", "no traceback when its command is gone"
+
+
+def test_a_first_build_loads_pypinyin_only_in_its_speller(tmp_path: Path) -> None:
+    """``showcase build`` with no build cache: the names are spelled by the speller, started
+    with the command, and the build's own process never loads pypinyin."""
+    import shutil
+    import subprocess
+    import sys
+
+    for name in ("branches", "mkdocs.yml", "site_src", "overrides"):
+        source = Path(name)
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name)
+        elif source.exists():
+            shutil.copy(source, tmp_path / name)
+    code = (
+        "import sys; from generator import cli; "
+        f"rc = cli.main(['build', '--root', {str(tmp_path)!r}]); "
+        "print(rc, 'pypinyin' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.splitlines()[-1] == "0 False", out.stdout + out.stderr
+    assert (tmp_path / "site/index.html").is_file()

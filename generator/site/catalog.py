@@ -129,6 +129,28 @@ class _Spelling:
         return slug
 
 
+def names_spelled(branches: list[Branch]) -> tuple[set[str], set[str]]:
+    """What ``build_catalog`` spells: the texts it sorts by pinyin, and those it makes slugs of."""
+    keys: set[str] = set()
+    slugs: set[str] = set()
+    for b in branches:
+        keys.update((b.town, b.display_name, *b.tags, *(h.title for h in b.honors)))
+        slugs.update((b.town, b.field, *b.tags))
+        if b.demonstration:
+            slugs.add(b.demonstration)
+    return keys, slugs
+
+
+def spellings(keys: set[str], slugs: set[str]) -> dict[str, str]:
+    """The entries ``_Spelling`` memoises for these texts (see ``site/speller``)."""
+    spell = _Spelling(None)
+    for text in sorted(keys):
+        spell.key(text)
+    for text in sorted(slugs):
+        spell.slug(text)
+    return spell.memo
+
+
 def level_rank(level: str) -> int:
     return LEVELS.index(level) if level in LEVELS else len(LEVELS)
 
