@@ -77,42 +77,59 @@ def _example_branches() -> list:
     return branches
 
 
-def test_the_speller_spells_all_the_catalog_needs_as_it_would_here(tmp_path: Path) -> None:
-    """``names_spelled`` lists every text ``build_catalog`` spells: with the speller's entries
-    in the memo it spells nothing more, and they are the entries it would make itself."""
+def test_the_catalog_spells_only_what_names_spelled_lists(tmp_path: Path) -> None:
+    """``names_spelled`` lists every text ``build_catalog`` spells (what the speller is given):
+    with ``spellings`` of them in the memo it spells nothing more, and they are the entries it
+    would make itself."""
     from generator.site.catalog import names_spelled, spellings
-    from generator.site.speller import Speller
 
     branches = _example_branches()
     assert any(b.tags for b in branches) and any(b.honors for b in branches)
     assert any(b.demonstration for b in branches)
     here: dict[str, str] = {}
     build_catalog(branches, settings_for(tmp_path), {}, here)
-    speller = Speller()
-    apart = speller.spell(branches)
-    assert apart == here == spellings(*names_spelled(branches))
-    memo = dict(apart)
+    given = spellings(*names_spelled(branches))
+    assert given == here
+    memo = dict(given)
     build_catalog(branches, settings_for(tmp_path), {}, memo)
-    assert memo == apart, "the catalog spelled a name the speller was not given"
+    assert memo == given, "the catalog spelled a name the speller was not given"
 
 
-def test_without_its_speller_the_names_are_spelled_here() -> None:
-    """A speller that died (or never started) answers nothing: the catalog spells the names."""
-    import threading
+_SPELLER = """
+import threading
+from pathlib import Path
+from generator.config import DEFAULT_FIELDS
+from generator.content.branches import load_branches
+from generator.content.schema import Choices
+from generator.site.catalog import names_spelled, spellings
+from generator.site.speller import Speller
 
-    from generator.site.speller import Speller
+speller = Speller()  # first: a process with one thread, where forking is safe
+branches, _ = load_branches(Path("."), Path("branches"), Choices(DEFAULT_FIELDS))
+assert speller.spell(branches) == spellings(*names_spelled(branches))
+assert speller.spell(branches) == {}  # it has answered and gone
+died = Speller()
+died._worker._proc.kill()
+assert died.spell(branches) == {}
+stop = threading.Event()
+beside = threading.Thread(target=stop.wait)
+beside.start()  # forking beside a thread is never done
+assert Speller().spell(branches) == {}
+stop.set()
+beside.join()
+print("ok")
+"""
 
-    speller = Speller()
-    speller._worker._proc.kill()
-    assert speller.spell(_example_branches()) == {}
-    stop = threading.Event()
-    beside = threading.Thread(target=stop.wait)
-    beside.start()  # forking beside a thread is never done
-    try:
-        assert Speller().spell(_example_branches()) == {}
-    finally:
-        stop.set()
-        beside.join()
+
+def test_a_speller_answers_or_leaves_the_spelling_here() -> None:
+    """In a process of its own (a test run has threads, beside which nothing is forked): the
+    speller's answer is what spelling here gives; one that died, has answered, or could not be
+    started answers nothing, and the catalog then spells the names itself."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _SPELLER], capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stdout + out.stderr
 
 
 def test_a_speller_ends_with_the_command(tmp_path: Path) -> None:
