@@ -52,7 +52,7 @@ class Speller:
     def close(self) -> None:
         """Stop the speller (not needed: the build cache knows the names, or the build failed)."""
         if self._worker is not None:
-            self._worker.close()
+            self._worker.close(kill=True)  # it holds nothing to clean up
             self._worker = None
         if self._names is not None:
             self._names.close()
