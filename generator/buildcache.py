@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .files import atomic_write
 
+CACHE_FILE = "build.pickle"  # in the cache folder
 _FORMAT = 1
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import __version__
 from .chinese_argparse import ChineseArgumentParser
-from .config import CONFIG_FILE
+from .config import CONFIG_FILE, DEFAULT_CACHE_DIR
 from .problems import Problem, not_written, rel_path
 
 
@@ -180,11 +180,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from .buildcache import CACHE_FILE
     from .site.replace import TRASH, empty_trash
     from .site.speller import Speller
 
-    # First: pypinyin loads in the speller while MkDocs is imported and mkdocs.yml read here.
-    speller = Speller()
+    # First: pypinyin loads in the speller while MkDocs is imported and mkdocs.yml read here;
+    # only for a first build (a build cache in the usual place knows the names already).
+    cache = Path(args.root) / DEFAULT_CACHE_DIR / CACHE_FILE
+    speller = Speller(start=not cache.exists())
     try:
         root = Path(args.root).resolve()
         cfg, plugin = _load(args.root)

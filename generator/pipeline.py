@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .buildcache import BuildCache
+from .buildcache import CACHE_FILE, BuildCache
 from .config import Settings
 from .content.branches import load_branches
 from .content.gitdates import git_dates
@@ -151,7 +151,7 @@ def _generate(
     own_cache = cache is None
     with result.timed("load"):
         if cache is None:
-            cache = BuildCache.open(settings.cache_dir / "build.pickle")
+            cache = BuildCache.open(settings.cache_dir / CACHE_FILE)
         if speller is not None and cache.spellings:
             speller.close()  # names seen before are spelled from the cache
             speller = None

@@ -19,7 +19,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 
-from .buildcache import BuildCache
+from .buildcache import CACHE_FILE, BuildCache
 from .config import (
     CONFIG_FILE,
     DEFAULT_BRANCHES_DIR,
@@ -338,7 +338,7 @@ class ShowcasePlugin(BasePlugin[ShowcaseConfig]):
 
     def _generate(self) -> Result:
         assert self.settings is not None
-        path = self.settings.cache_dir / "build.pickle"
+        path = self.settings.cache_dir / CACHE_FILE
         if self.cache is None or self.cache.path != path:
             self.cache = BuildCache.open(path)
         # A live preview keeps the cache in memory between rebuilds, and on disk for next time.

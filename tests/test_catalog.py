@@ -179,3 +179,6 @@ def test_a_first_build_loads_pypinyin_only_in_its_speller(tmp_path: Path) -> Non
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.splitlines()[-1] == "0 False", out.stdout + out.stderr
     assert (tmp_path / "site/index.html").is_file()
+    # The next build starts no speller (its cache knows the names) and needs no pypinyin.
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.splitlines()[-1] == "0 False", out.stdout + out.stderr

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..buildcache import BuildCache
+from ..buildcache import CACHE_FILE, BuildCache
 from ..config import CONFIG_FILE, Settings
 from ..content.branches import load_branches
 from ..content.gitdates import git_dates
@@ -82,7 +82,7 @@ def make_booklet(
 
         start = time.perf_counter()
         # The site build's caches: names' pinyin, and the QR codes (branch_qr_codes).
-        cache = BuildCache.open(settings.cache_dir / "build.pickle")
+        cache = BuildCache.open(settings.cache_dir / CACHE_FILE)
         dates = git_dates(settings.root, settings.branches_dir)
         catalog = build_catalog(branches, settings, dates, cache.spellings)
         if not slugs:

@@ -18,14 +18,13 @@ from .catalog import load_pinyin, names_spelled, spellings
 
 
 class Speller:
-    """Started now when a worker can be forked; ``spell`` once the branches are known.
+    """Started now (``start``) when a worker can be forked; ``spell`` once the branches are
+    known. Anything that goes wrong only means the catalog spells the names in this process."""
 
-    Anything that goes wrong only means the catalog spells the names in this process."""
-
-    def __init__(self) -> None:
+    def __init__(self, *, start: bool = True) -> None:
         self._worker: parallel.Worker | None = None
         self._names: Any = None
-        if not parallel.fork_is_safe():
+        if not start or not parallel.fork_is_safe():
             return
         receive, send = multiprocessing.get_context("fork").Pipe(duplex=False)
         worker = parallel.Worker(_spell_when_told, receive, send, forked_only=True)
