@@ -152,7 +152,7 @@ def _generate(
     with result.timed("load"):
         if cache is None:
             cache = BuildCache.open(settings.cache_dir / CACHE_FILE)
-        if speller is not None and cache.spellings:
+        if speller is not None and (cache.spellings or not speller.running):
             speller.close()  # names seen before are spelled from the cache
             speller = None
         # With no names spelled before and no speller, the catalog will need pypinyin here:

@@ -35,6 +35,10 @@ class Speller:
         else:
             send.close()
 
+    @property
+    def running(self) -> bool:
+        return self._worker is not None
+
     def spell(self, branches: list[Branch]) -> dict[str, str]:
         """``_Spelling``'s memo entries for what ``build_catalog`` will spell; {} without a
         speller (the catalog then spells the names here)."""
