@@ -176,7 +176,7 @@ class _Walker:
                 return self.error(
                     line, where, f"{spec.label}太长：{len(value)} 字，上限 {spec.max_len} 字"
                 )
-            choices = self.choices.of(spec) if spec.choices is not None else ()
+            choices = self.choices.of(spec)
             if choices and value not in choices:
                 return self.error(line, where, _not_a_choice(value, spec, choices))
             return value
